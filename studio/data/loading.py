@@ -1,0 +1,162 @@
+"""Reading a dataset file into plain rows (list of dicts), with every unreadable line reported, not raised.
+
+Supported: JSON Lines, JSON (an array of objects, or an object of equal-length arrays), CSV, TSV and
+Parquet, each optionally gzip-compressed. Problems that make the whole file unusable raise ValueError
+with the file name and what to do; problems with single lines come back as findings so the user sees
+all of them at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .report import Finding
+
+MAX_FILE_BYTES = 200 * 1024 * 1024  # files over this are refused before reading (shared mode lowers it)
+SUPPORTED = (".jsonl", ".json", ".csv", ".tsv", ".parquet")
+
+
+@dataclass
+class LoadedFile:
+    rows: list[dict]
+    file_format: str
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _format_of(path: Path) -> tuple[str, bool]:
+    suffixes = [s.lower() for s in path.suffixes]
+    compressed = bool(suffixes) and suffixes[-1] == ".gz"
+    if compressed:
+        suffixes = suffixes[:-1]
+    ext = suffixes[-1] if suffixes else ""
+    if ext == ".ndjson":
+        ext = ".jsonl"
+    return ext, compressed
+
+
+def load_rows(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
+    """Read `path` into rows. Raises ValueError when the file as a whole can't be used."""
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise ValueError(f"{name}: no such file.")
+    size = path.stat().st_size
+    if size == 0:
+        raise ValueError(f"{name}: the file is empty. Choose a file with at least a few rows.")
+    if size > max_bytes:
+        raise ValueError(
+            f"{name}: the file is {size / 2**20:.0f} MB, over the {max_bytes / 2**20:.0f} MB limit. "
+            "Use a smaller sample of it."
+        )
+    ext, compressed = _format_of(path)
+    if ext not in SUPPORTED:
+        raise ValueError(
+            f"{name}: unsupported file type '{ext or 'none'}'. Use JSONL, JSON, CSV, TSV or Parquet (optionally .gz)."
+        )
+    if ext == ".parquet":
+        return _read_parquet(path, compressed)
+    raw = gzip.open(path, "rb").read() if compressed else path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise ValueError(f"{name}: this looks like a binary file, not {ext[1:].upper()} text.")
+    try:
+        text = raw.decode("utf-8-sig")  # a BOM is tolerated
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{name}: not UTF-8 text (byte {exc.start}). Save the file as UTF-8 and try again.") from exc
+    if ext == ".jsonl":
+        return _read_jsonl(text, name)
+    if ext == ".json":
+        return _read_json(text, name)
+    return _read_delimited(text, name, "\t" if ext == ".tsv" else ",")
+
+
+def _read_jsonl(text: str, name: str) -> LoadedFile:
+    rows, findings = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            findings.append(Finding("error", f"line {number} is not valid JSON ({exc.msg}); fix or delete it.", line=number))
+            continue
+        if not isinstance(value, dict):
+            findings.append(Finding("error", f"line {number} is a JSON {type(value).__name__}, not an object; each line must be one {{...}} row.", line=number))
+            continue
+        rows.append(value)
+    if not rows:
+        raise ValueError(f"{name}: no readable rows" + (f" ({findings[0].message})" if findings else "."))
+    return LoadedFile(rows, "jsonl", findings)
+
+
+def _read_json(text: str, name: str) -> LoadedFile:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{name}: not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}).") from exc
+    if isinstance(value, dict):
+        # {"data": [...]} or an object of equal-length columns
+        lists = {k: v for k, v in value.items() if isinstance(v, list)}
+        if len(value) == 1 and lists and all(isinstance(r, dict) for r in next(iter(lists.values()))):
+            value = next(iter(lists.values()))
+        elif lists and len(lists) == len(value) and len({len(v) for v in lists.values()}) == 1:
+            keys = list(lists)
+            value = [dict(zip(keys, items)) for items in zip(*lists.values())]
+        else:
+            raise ValueError(f"{name}: expected an array of row objects, or an object whose values are equal-length lists.")
+    if not isinstance(value, list) or not value:
+        raise ValueError(f"{name}: expected a non-empty array of row objects.")
+    rows, findings = [], []
+    for index, row in enumerate(value, start=1):
+        if isinstance(row, dict):
+            rows.append(row)
+        else:
+            findings.append(Finding("error", f"item {index} is a {type(row).__name__}, not an object.", row=index))
+    if not rows:
+        raise ValueError(f"{name}: none of the array items is a row object.")
+    return LoadedFile(rows, "json", findings)
+
+
+def _read_delimited(text: str, name: str, delimiter: str) -> LoadedFile:
+    csv.field_size_limit(2**31 - 1)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if not reader.fieldnames:
+        raise ValueError(f"{name}: no header row found.")
+    rows, findings = [], []
+    for index, row in enumerate(reader, start=1):
+        if None in row:  # more cells than header columns
+            findings.append(Finding("error", f"row {index} has more cells than the header has columns.", row=index))
+            row.pop(None)
+        rows.append({k: v for k, v in row.items()})
+    if not rows:
+        raise ValueError(f"{name}: the header is there but no rows follow it.")
+    return LoadedFile(rows, "tsv" if delimiter == "\t" else "csv", findings)
+
+
+def _read_parquet(path: Path, compressed: bool) -> LoadedFile:
+    import pandas as pd
+
+    try:
+        source = gzip.open(path, "rb") if compressed else path
+        frame = pd.read_parquet(source)
+    except Exception as exc:
+        raise ValueError(f"{path.name}: not a readable Parquet file ({type(exc).__name__}).") from exc
+    rows = [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict(orient="records")]
+    if not rows:
+        raise ValueError(f"{path.name}: the Parquet file has no rows.")
+    return LoadedFile(rows, "parquet")
+
+
+def _plain(value):
+    """numpy arrays/scalars from Parquet → plain Python values, so all formats look the same downstream."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,1 @@
+"""Evaluation: base vs aligned generations from one model (adapter off / on)."""

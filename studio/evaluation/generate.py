@@ -1,0 +1,104 @@
+"""Base vs aligned generations with identical decoding settings.
+
+With LoRA one copy of the weights serves both sides: the answer is generated once with the adapter
+disabled (the base) and once with it enabled (the aligned model). A full fine-tune saves a whole model,
+so then the base is loaded beside it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..models import load_causal_lm, load_tokenizer, placement, resolve_model
+
+
+@dataclass
+class DecodeSettings:
+    max_new_tokens: int = 96
+    temperature: float = 0.0  # 0 = greedy
+    top_p: float = 1.0
+    seed: int = 0
+
+    def generate_kwargs(self) -> dict:
+        if self.temperature <= 0:
+            return {"do_sample": False, "max_new_tokens": self.max_new_tokens}
+        return {"do_sample": True, "temperature": self.temperature, "top_p": self.top_p,
+                "max_new_tokens": self.max_new_tokens}
+
+
+def run_base_model(run_dir: Path) -> str:
+    config = yaml.safe_load((Path(run_dir) / "config.yaml").read_text(encoding="utf-8")) or {}
+    return config.get("model_name_or_path") or ""
+
+
+class ComparePair:
+    """The base and the aligned model of one run, ready to answer prompts."""
+
+    def __init__(self, run_dir: str | Path):
+        self.run_dir = Path(run_dir)
+        adapter_dir = self.run_dir / "adapter"
+        if not adapter_dir.is_dir():
+            raise ValueError(f"run {self.run_dir.name} has no saved model yet; compare it once it has finished "
+                             "or been stopped.")
+        where = placement()
+        self.device = where.device
+        self.tokenizer = load_tokenizer(str(adapter_dir))
+        base = load_causal_lm(resolve_model(run_base_model(self.run_dir)), where)
+        if (adapter_dir / "adapter_config.json").is_file():
+            from peft import PeftModel
+
+            self.model = PeftModel.from_pretrained(base, str(adapter_dir)).eval()
+            self.base = None
+        else:
+            self.model = load_causal_lm(str(adapter_dir), where)
+            self.base = base
+        self._lock = threading.Lock()  # one generation at a time: toggling the adapter is not thread-safe
+
+    def _inputs(self, prompt: str | list[dict]):
+        messages = [{"role": "user", "content": prompt}] if isinstance(prompt, str) else prompt
+        if self.tokenizer.chat_template:
+            encoded = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True,
+                                                         return_tensors="pt", return_dict=True)
+        else:
+            encoded = self.tokenizer("\n".join(m["content"] for m in messages), return_tensors="pt")
+        return {k: v.to(self.device) for k, v in encoded.items()}
+
+    def generate(self, prompt: str | list[dict], settings: DecodeSettings, aligned: bool) -> str:
+        import torch
+
+        inputs = self._inputs(prompt)
+        with self._lock, torch.no_grad():
+            torch.manual_seed(settings.seed)
+            kwargs = dict(**inputs, **settings.generate_kwargs(), pad_token_id=self.tokenizer.pad_token_id)
+            if aligned:
+                output = self.model.generate(**kwargs)
+            elif self.base is not None:
+                output = self.base.generate(**kwargs)
+            else:
+                with self.model.disable_adapter():
+                    output = self.model.generate(**kwargs)
+        new_tokens = output[0][inputs["input_ids"].shape[1]:]
+        return self.tokenizer.decode(new_tokens, skip_special_tokens=True).strip()
+
+    def answer_both(self, prompt: str | list[dict], settings: DecodeSettings) -> tuple[str, str]:
+        return self.generate(prompt, settings, aligned=False), self.generate(prompt, settings, aligned=True)
+
+
+class ComparePool:
+    """Keeps the most recently compared run loaded, so repeated prompts answer at once."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pair: ComparePair | None = None
+
+    def get(self, run_dir: str | Path) -> ComparePair:
+        run_dir = Path(run_dir)
+        with self._lock:
+            if self._pair is None or self._pair.run_dir != run_dir:
+                self._pair = None  # free the previous run's weights first
+                self._pair = ComparePair(run_dir)
+            return self._pair

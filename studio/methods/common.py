@@ -1,0 +1,128 @@
+"""What every method needs before its trainer exists: model, tokenizer, precision, LoRA, TRL config, data.
+
+`prepare(spec, run_dir, callbacks)` returns a `TrainContext`; a method module turns it into a trainer.
+With LoRA the trainers use the base weights with the adapter disabled as the reference model, so no
+second copy of the weights is loaded.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..data import inspect_dataset, to_dataset
+from ..models import Placement, load_tokenizer, placement, resolve_model
+
+
+@dataclass
+class TrainContext:
+    spec: Any  # training.spec.RunSpec
+    model: Any
+    tokenizer: Any
+    args: Any  # the method's TRL config
+    peft_config: Any
+    train_dataset: Any
+    eval_dataset: Any = None
+    callbacks: list = field(default_factory=list)
+    placement: Placement | None = None
+
+
+def _to_messages(value, role: str):
+    return [{"role": role, "content": value}] if isinstance(value, str) else value
+
+
+def as_conversational(rows: list[dict]) -> list[dict]:
+    """Plain-string prompts/answers → one-message conversations, so the model's chat template is applied
+    in training exactly as it is when the studio chats with the model afterwards."""
+    out = []
+    for row in rows:
+        row = dict(row)
+        if "prompt" in row:
+            row["prompt"] = _to_messages(row["prompt"], "user")
+        for key in ("completion", "chosen", "rejected"):
+            if key in row:
+                row[key] = _to_messages(row[key], "assistant")
+        out.append(row)
+    return out
+
+
+def messages_to_prompt_completion(rows: list[dict]) -> list[dict]:
+    """Conversations → (everything before the last assistant turn, that turn), so loss falls on the answer
+    only, whatever the chat template (many templates lack the markers TRL's assistant-only loss needs)."""
+    out = []
+    for row in rows:
+        messages = row["messages"]
+        last = max(i for i, m in enumerate(messages) if m.get("role") == "assistant")
+        out.append({"prompt": messages[:last], "completion": [messages[last]]})
+    return out
+
+
+def build_config(method_module, spec, run_dir: Path, where: Placement):
+    cls = method_module.config_class()
+    values = dict(spec.training)
+    values.setdefault("logging_steps", 1)
+    values.setdefault("gradient_checkpointing", False)  # small models: the ~20% slowdown buys nothing
+    values.setdefault("save_strategy", "no")
+    values.setdefault("dataloader_num_workers", 0)
+    values.update(where.trainer_kwargs())
+    values.update(output_dir=str(run_dir / "checkpoints"), report_to="none", disable_tqdm=True)
+    # TRL turns gradient checkpointing on by default; turning it off trips a rename warning in transformers.
+    warnings.filterwarnings("ignore", message=".*checkpointing.*deprecated", category=FutureWarning)
+    try:
+        return cls(**values)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"invalid {spec.method} settings: {exc}") from exc
+
+
+def build_peft_config(spec):
+    if not spec.model.get("use_peft", True):
+        return None
+    from trl import ModelConfig, get_peft_config
+
+    return get_peft_config(ModelConfig(**spec.model))
+
+
+def load_model_for_training(path: str, spec, where: Placement):
+    from transformers import AutoModelForCausalLM
+
+    kwargs = {"dtype": where.torch_dtype()}
+    if spec.model.get("load_in_4bit") or spec.model.get("load_in_8bit"):
+        from trl import ModelConfig, get_quantization_config
+
+        kwargs["quantization_config"] = get_quantization_config(ModelConfig(**spec.model))
+    model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
+    return model.to(where.device) if "quantization_config" not in kwargs else model
+
+
+def load_training_rows(spec, accepted_shapes: tuple[str, ...]):
+    report, rows = inspect_dataset(spec.dataset_path())
+    if report.shape not in accepted_shapes:
+        raise ValueError(
+            f"{report.source} has the shape '{report.shape}', but {spec.method.upper()} trains on "
+            f"{' or '.join(accepted_shapes)} data. Pick another dataset or the method the Method tab recommends."
+        )
+    to_dataset(rows, report)  # raises with the first error when the data is unusable
+    return report, rows
+
+
+def prepare(spec, run_dir: Path, callbacks: list, method_module, log=print) -> TrainContext:
+    where = placement()
+    log(f"device {where.device}, dtype {where.dtype}")
+    path = resolve_model(spec.model_name)
+    log(f"model {spec.model_name} → {path}")
+    tokenizer = load_tokenizer(path)
+    report, rows = load_training_rows(spec, method_module.SHAPES)
+    rows = method_module.prepare_rows(rows, report, tokenizer)
+    from datasets import Dataset
+
+    dataset = Dataset.from_list(rows)
+    log(f"dataset {report.source}: {len(dataset)} rows, shape {report.shape}")
+    args = build_config(method_module, spec, run_dir, where)
+    model = load_model_for_training(path, spec, where)
+    if getattr(model.generation_config, "pad_token_id", None) is None:
+        model.generation_config.pad_token_id = tokenizer.pad_token_id
+    return TrainContext(spec=spec, model=model, tokenizer=tokenizer, args=args,
+                        peft_config=build_peft_config(spec), train_dataset=dataset,
+                        callbacks=callbacks, placement=where)

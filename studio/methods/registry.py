@@ -1,0 +1,181 @@
+"""The method table and the decision tree, as data, plus `recommend_method` that walks the tree.
+
+The facts (type, models in memory, reward/reference model needs, data requirement, β guidance) are the
+seed article's comparison and hyperparameter tables. The tree is the seed's: preference data? → paired or
+unpaired? → single stage? → offline or online? → rule-based rewards or a reward model?
+Answers the dataset already gives (its detected shape) are filled in from the data; the user answers
+the rest, and unanswered questions take the default the seed recommends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    id: str
+    name: str
+    kind: str
+    models_in_memory: str
+    needs_reward_model: str
+    needs_reference_model: str
+    data_requirement: str
+    trainer: str
+    shapes: tuple[str, ...]  # dataset shapes (data.formats.SHAPES) it trains on
+    summary: str
+    beta_name: str = ""
+    beta_range: str = ""
+    beta_default: float | None = None
+    beta_note: str = ""
+
+
+METHODS: dict[str, MethodSpec] = {
+    m.id: m
+    for m in (
+        MethodSpec("sft", "SFT", "Supervised", "1", "No", "No", "(instruction, response) examples",
+                   "trl.SFTTrainer", ("language_modeling", "prompt_completion"),
+                   "Teaches the model what to say: cross-entropy on the response tokens. The usual first stage."),
+        MethodSpec("reward", "Reward model", "Supervised (RLHF stage 1)", "1", "—", "No", "Preference pairs",
+                   "trl.RewardTrainer", ("preference",),
+                   "Learns to score answers (Bradley-Terry on chosen vs rejected); used later by PPO or GRPO."),
+        MethodSpec("ppo", "RLHF (PPO)", "Online RL", "3–4", "Yes", "Yes", "Prompts + a reward model",
+                   "studio PPO (TRL removed PPOTrainer in 1.13)", ("prompt_only",),
+                   "Samples answers, scores them with a reward model, and updates the policy with PPO and a KL "
+                   "penalty toward the reference. Most control over the reward, most cost and fragility."),
+        MethodSpec("dpo", "DPO", "Offline", "2", "No", "Yes", "Preference pairs", "trl.DPOTrainer",
+                   ("preference",),
+                   "Raises the likelihood of chosen over rejected answers relative to a frozen reference. "
+                   "Simple, stable, the best general-purpose choice.",
+                   "beta", "0.01 – 0.5", 0.1, "Lower β often works best; 0.1 is a common default."),
+        MethodSpec("kto", "KTO", "Offline", "2", "No", "Yes", "Unpaired good/bad labels", "trl.KTOTrainer",
+                   ("unpaired_preference",),
+                   "Learns from single answers marked good or bad (thumbs up/down), weighting losses more "
+                   "than gains as prospect theory does.",
+                   "beta", "0.01 – 0.3", 0.1, "Similar trends to DPO."),
+        MethodSpec("orpo", "ORPO", "Offline", "1", "No", "No", "Preference pairs", "trl.experimental.orpo.ORPOTrainer",
+                   ("preference",),
+                   "SFT and preference alignment in one stage: NLL on chosen plus an odds-ratio penalty on "
+                   "rejected. No reference model, about half DPO's memory.",
+                   "beta (λ)", "0.1", 0.1, "λ weighs the odds-ratio loss against the NLL loss."),
+        MethodSpec("grpo", "GRPO", "Online RL", "1–2", "Optional", "Optional", "Prompts + a reward function",
+                   "trl.GRPOTrainer", ("prompt_only", "prompt_completion", "preference"),
+                   "Generates a group of answers per prompt, scores them (rule-based rewards work), and "
+                   "pushes toward the better ones in the group. No value model. Strong for math and code.",
+                   "beta", "0.0 – 0.001", 0.0, "Recent work suggests β = 0 (no KL penalty) works well."),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    answers: dict[str, str]  # answer label → next question id, or "method:<id>"
+    default: str  # the seed's recommendation when the user has no preference
+
+
+TREE: dict[str, Question] = {
+    q.id: q
+    for q in (
+        Question("preference", "Do you have preference data?",
+                 {"no, only instructions": "method:sft", "yes": "pairing"}, "yes"),
+        Question("pairing", "Paired or unpaired?",
+                 {"unpaired (thumbs up/down)": "method:kto", "paired (chosen/rejected)": "single_stage"},
+                 "paired (chosen/rejected)"),
+        Question("single_stage", "Want single-stage training (no separate SFT)?",
+                 {"yes": "method:orpo", "no": "online"}, "no"),
+        Question("online", "Online or offline RL?",
+                 {"offline (fixed dataset)": "method:dpo", "online (model generates)": "rewards"},
+                 "offline (fixed dataset)"),
+        Question("rewards", "Rule-based rewards, or a reward model?",
+                 {"rule-based rewards": "method:grpo", "a reward model": "method:ppo"}, "rule-based rewards"),
+    )
+}
+TREE_ROOT = "preference"
+
+# What each dataset shape already answers.
+ANSWERS_FROM_SHAPE: dict[str, dict[str, str]] = {
+    "language_modeling": {"preference": "no, only instructions"},
+    "prompt_completion": {"preference": "no, only instructions"},
+    "preference": {"preference": "yes", "pairing": "paired (chosen/rejected)"},
+    "unpaired_preference": {"preference": "yes", "pairing": "unpaired (thumbs up/down)"},
+    # Prompts alone: the model writes the answers and a reward judges them, so only online RL fits.
+    "prompt_only": {"preference": "yes", "pairing": "paired (chosen/rejected)", "single_stage": "no",
+                    "online": "online (model generates)"},
+}
+
+SHAPE_REASONS = {
+    "language_modeling": "the data holds instructions with answers and no preferences",
+    "prompt_completion": "the data holds prompts with answers and no preferences",
+    "preference": "the data pairs a chosen and a rejected answer for each prompt",
+    "unpaired_preference": "the data marks single answers as good or bad, without pairs",
+    "prompt_only": "the data holds prompts without answers, so the model must write them and a reward judge them",
+}
+
+
+@dataclass
+class Step:
+    question: str
+    answer: str
+    source: str  # "data", "you" or "default"
+
+
+@dataclass
+class Recommendation:
+    method: str
+    path: list[Step] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    alternatives: list[str] = field(default_factory=list)
+
+    @property
+    def spec(self) -> MethodSpec:
+        return METHODS[self.method]
+
+    def to_dict(self) -> dict:
+        return {"method": self.method, "name": self.spec.name,
+                "path": [vars(s) for s in self.path], "reasons": self.reasons, "alternatives": self.alternatives}
+
+
+def recommend_method(shape: str | None, answers: dict[str, str] | None = None) -> Recommendation:
+    """Walk the decision tree: data-given answers first, then the user's, then the seed's defaults."""
+    answers = dict(answers or {})
+    from_data = ANSWERS_FROM_SHAPE.get(shape or "", {})
+    for key, value in answers.items():
+        if key not in TREE:
+            raise ValueError(f"unknown question '{key}'; the questions are: {', '.join(TREE)}")
+        if value not in TREE[key].answers:
+            raise ValueError(f"'{value}' is not an answer to '{TREE[key].text}'; pick one of: "
+                             f"{', '.join(TREE[key].answers)}")
+    path: list[Step] = []
+    node = TREE_ROOT
+    while not node.startswith("method:"):
+        question = TREE[node]
+        if node in from_data:
+            answer, source = from_data[node], "data"
+        elif node in answers:
+            answer, source = answers[node], "you"
+        else:
+            answer, source = question.default, "default"
+        path.append(Step(question.text, answer, source))
+        node = question.answers[answer]
+    method = node.removeprefix("method:")
+    reasons = []
+    if shape in SHAPE_REASONS:
+        reasons.append(f"Your data fits: {SHAPE_REASONS[shape]}.")
+    for step in path:
+        how = {"data": "from your data", "you": "your answer", "default": "the usual choice; change it if needed"}
+        reasons.append(f"{step.question} → {step.answer} ({how[step.source]}).")
+    reasons.append(METHODS[method].summary)
+    alternatives = [m.id for m in METHODS.values() if m.id != method and shape in m.shapes]
+    return Recommendation(method, path, reasons, alternatives)
+
+
+def comparison_rows() -> list[list[str]]:
+    """The seed's comparison table, one row per method, for display."""
+    return [[m.name, m.kind, m.models_in_memory, m.needs_reward_model, m.needs_reference_model,
+             m.data_requirement, m.beta_range or "—"] for m in METHODS.values()]
+
+
+COMPARISON_HEADERS = ["Method", "Type", "Models in memory", "Needs reward model", "Needs reference model",
+                      "Data requirement", "β range"]

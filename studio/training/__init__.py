@@ -1,0 +1,1 @@
+"""Training: RunSpec ↔ YAML, the background runner, the metrics callback and the run folder store."""

@@ -1,0 +1,53 @@
+"""The TrainerCallback that carries a run's numbers out of the trainer thread.
+
+Metrics flow one way: trainer `on_log` → `metrics.jsonl` (flushed per line) and the in-memory bus
+(`runner.LiveRun.metrics`) → the UI's timer tick. Stop requests flow the other way through `LiveRun.stop_event`
+and take effect at the end of the current step.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+from transformers import TrainerCallback
+
+from .runs import write_status
+
+
+class StudioCallback(TrainerCallback):
+    def __init__(self, live: LiveRun, echo=None):
+        self.live = live
+        self.echo = echo  # the CLI prints each log line; the UI reads the bus instead
+        self._file = open(live.run_dir / "metrics.jsonl", "a", encoding="utf-8")
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.live.max_steps = state.max_steps
+        self.live.state = "running"
+        write_status(self.live.run_dir, state="running", step=state.global_step, max_steps=state.max_steps)
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if not logs:
+            return
+        record = {"step": state.global_step, "epoch": state.epoch, "time": round(time.time() - self.live.started_at, 3)}
+        record.update({k: v for k, v in logs.items() if isinstance(v, (int, float, str))})
+        self._file.write(json.dumps(record) + "\n")
+        self._file.flush()
+        self.live.metrics.append(record)
+        if self.echo:
+            self.echo(record)
+        loss = logs.get("loss")
+        if isinstance(loss, float) and not math.isfinite(loss):
+            self.live.error = (f"the loss became {loss} at step {state.global_step}, so the run was stopped; "
+                               "try a lower learning rate.")
+            control.should_training_stop = True
+
+    def on_step_end(self, args, state, control, **kwargs):
+        self.live.step = state.global_step
+        write_status(self.live.run_dir, step=state.global_step, max_steps=state.max_steps)
+        if self.live.stop_event.is_set():
+            control.should_training_stop = True
+
+    def close(self):
+        self._file.close()

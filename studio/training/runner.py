@@ -1,0 +1,165 @@
+"""The runner: one per process, owns the single background training thread.
+
+`Runner.start(spec)` creates the run folder, writes config.yaml and status.json, and trains in a daemon
+thread; `stop()` asks the trainer to stop after the current step. The thread never touches the UI: it
+writes files and updates its `LiveRun`, which the UI (or the CLI) reads.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..methods import method_module
+from .runs import default_runs_dir, new_run_dir, write_status
+from .spec import RunSpec
+
+_LOGGERS = ("transformers", "trl", "peft", "studio")
+
+
+@dataclass
+class LiveRun:
+    """The process's view of one run: shared between the trainer thread and whoever displays it."""
+
+    run_dir: Path
+    method: str
+    model: str
+    state: str = "starting"
+    step: int = 0
+    max_steps: int = 0
+    started_at: float = field(default_factory=time.time)
+    message: str = ""
+    error: str = ""  # set by the health checks when they halt the run
+    metrics: list[dict] = field(default_factory=list)
+    stop_event: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def run_id(self) -> str:
+        return self.run_dir.name
+
+    @property
+    def active(self) -> bool:
+        return self.state in ("starting", "running")
+
+    def snapshot(self) -> dict:
+        return {"run_id": self.run_id, "run_dir": str(self.run_dir), "method": self.method, "model": self.model,
+                "state": self.state, "step": self.step, "max_steps": self.max_steps,
+                "started_at": self.started_at, "elapsed": time.time() - self.started_at, "message": self.message}
+
+
+class Runner:
+    def __init__(self, runs_dir: Path | None = None):
+        self.runs_dir = Path(runs_dir) if runs_dir else default_runs_dir()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.current: LiveRun | None = None
+
+    def busy(self) -> bool:
+        return self.current is not None and self.current.active
+
+    def start(self, spec: RunSpec, run_dir: Path | None = None, echo=None) -> LiveRun:
+        """Start training `spec` in the background. Raises ValueError when a run is already going."""
+        method_module(spec.method)  # unknown method → ValueError before anything is written
+        with self._lock:
+            if self.busy():
+                live = self.current
+                raise ValueError(f"busy: run {live.run_id} is at step {live.step}/{live.max_steps or '?'}; "
+                                 "stop it or wait for it to finish.")
+            if run_dir is None:
+                run_dir = new_run_dir(self.runs_dir, spec.method)
+            else:
+                run_dir = Path(run_dir)
+                run_dir.mkdir(parents=True, exist_ok=True)
+            live = LiveRun(run_dir=run_dir, method=spec.method, model=spec.model_name)
+            (run_dir / "config.yaml").write_text(spec.to_yaml(), encoding="utf-8")
+            write_status(run_dir, state="running", step=0, max_steps=spec.training.get("max_steps", -1),
+                         method=spec.method, model=spec.model_name, dataset=spec.dataset,
+                         started_at=live.started_at)
+            self.current = live
+            self._thread = threading.Thread(target=_train, args=(live, spec, echo), name=f"train-{live.run_id}",
+                                            daemon=True)
+            self._thread.start()
+            return live
+
+    def stop(self) -> bool:
+        """Ask the current run to stop after its current step. Returns False when nothing is running."""
+        live = self.current
+        if live is None or not live.active:
+            return False
+        live.stop_event.set()
+        live.message = "stopping after the current step…"
+        return True
+
+    def wait(self, timeout: float | None = None) -> LiveRun | None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self.current
+
+
+def _train(live: LiveRun, spec: RunSpec, echo=None) -> None:
+    run_dir = live.run_dir
+    handler = logging.FileHandler(run_dir / "train.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log = logging.getLogger("studio.run")
+    for name in _LOGGERS:
+        logging.getLogger(name).addHandler(handler)
+    log.setLevel(logging.INFO)
+    callback = None
+    try:
+        from ..methods.common import prepare
+        from .metrics import StudioCallback
+
+        module = method_module(spec.method)
+        callback = StudioCallback(live, echo=echo)
+        ctx = prepare(spec, run_dir, [callback], module, log=log.info)
+        if live.stop_event.is_set():
+            raise _Stopped()
+        trainer = module.build_trainer(ctx)
+        from transformers import PrinterCallback
+
+        trainer.remove_callback(PrinterCallback)  # our callback already reports every log line
+        log.info("training %s for %s steps", spec.method, ctx.args.max_steps)
+        trainer.train()
+        trainer.save_model(str(run_dir / "adapter"))
+        ctx.tokenizer.save_pretrained(str(run_dir / "adapter"))
+        stopped = live.stop_event.is_set()
+        if live.error:
+            live.state, live.message = "failed", live.error
+        elif stopped:
+            live.state, live.message = "stopped", "stopped by request; the adapter was saved"
+        else:
+            live.state, live.message = "finished", "finished; the adapter was saved"
+        log.info(live.message)
+    except _Stopped:
+        live.state, live.message = "stopped", "stopped before training began"
+    except Exception as exc:  # any failure is a state of the run, never a crash of the app
+        live.state = "failed"
+        live.message = plain_failure(exc)
+        log.error("run failed: %s\n%s", live.message, traceback.format_exc())
+    finally:
+        if callback is not None:
+            callback.close()
+        write_status(run_dir, state=live.state, step=live.step, max_steps=live.max_steps, message=live.message,
+                     finished_at=time.time())
+        for name in _LOGGERS:
+            logging.getLogger(name).removeHandler(handler)
+        handler.close()
+
+
+class _Stopped(Exception):
+    pass
+
+
+def plain_failure(exc: Exception) -> str:
+    """One sentence a user can act on; the traceback goes to train.log."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, ValueError):
+        return text
+    if "out of memory" in text.lower() or isinstance(exc, MemoryError):
+        return ("Out of memory. Try a smaller batch size, a shorter max_length, LoRA instead of full "
+                "fine-tuning, or 4-bit loading.")
+    return f"{type(exc).__name__}: {text} (details in train.log)"

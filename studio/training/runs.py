@@ -1,0 +1,84 @@
+"""The run folder store: one folder per run under the runs folder, plain files a person can read.
+
+    runs/<id>/config.yaml     the fully resolved RunSpec
+              status.json     {"state": "running|finished|stopped|failed", "step", "max_steps", ...}
+              metrics.jsonl   one JSON object per logged step, flushed as it happens
+              train.log       what the run printed, tracebacks included
+              adapter/        the LoRA adapter (or the full model) and tokenizer
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+STATES = ("running", "finished", "stopped", "failed")
+
+
+def default_runs_dir() -> Path:
+    from .spec import PROJECT_ROOT
+
+    return Path(os.environ.get("STUDIO_RUNS_DIR") or PROJECT_ROOT / "runs")
+
+
+def new_run_dir(runs_dir: Path, method: str) -> Path:
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    safe = re.sub(r"[^a-z0-9]+", "", method.lower()) or "run"
+    for n in range(1000):
+        candidate = runs_dir / f"{stamp}-{safe}" if n == 0 else runs_dir / f"{stamp}-{safe}-{n}"
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            continue
+    raise ValueError(f"could not create a new run folder under {runs_dir}")
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
+    os.replace(tmp, path)  # a reader never sees half a file
+
+
+def write_status(run_dir: Path, **fields) -> dict:
+    status = read_status(run_dir)
+    status.update(fields, updated_at=time.time())
+    write_json_atomic(run_dir / "status.json", status)
+    return status
+
+
+def read_status(run_dir: Path) -> dict:
+    try:
+        return json.loads((Path(run_dir) / "status.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def read_metrics(run_dir: Path) -> list[dict]:
+    rows = []
+    try:
+        with open(Path(run_dir) / "metrics.jsonl", encoding="utf-8") as handle:
+            for line in handle:
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError:
+                    pass  # a line being written right now
+    except FileNotFoundError:
+        pass
+    return rows
+
+
+def list_runs(runs_dir: Path) -> list[dict]:
+    """Every run folder with its status, newest first."""
+    runs = []
+    if not Path(runs_dir).is_dir():
+        return runs
+    for folder in Path(runs_dir).iterdir():
+        status = read_status(folder) if folder.is_dir() else {}
+        if status:
+            runs.append({"run_dir": str(folder), "name": folder.name, **status})
+    return sorted(runs, key=lambda r: r.get("started_at", 0), reverse=True)

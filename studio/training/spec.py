@@ -1,0 +1,128 @@
+"""RunSpec: everything a run needs, and its YAML form (the preset files and each run's config.yaml).
+
+A preset is flat YAML whose keys are exactly TRL's field names — the method's config class (SFTConfig,
+DPOConfig, …) and trl.ModelConfig (model_name_or_path, use_peft, lora_r, …) — plus the studio's own
+`method` and `dataset`. Unknown keys are an error that names the key and the nearest valid one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..methods import config_class, known_methods
+from ..models import BUNDLED_MODEL
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+STUDIO_KEYS = ("method", "dataset")
+# The studio's defaults where they differ from TRL's: LoRA on the attention projections, as the seed does.
+MODEL_DEFAULTS = {
+    "model_name_or_path": BUNDLED_MODEL,
+    "use_peft": True,
+    "lora_r": 16,
+    "lora_alpha": 32,
+    "lora_dropout": 0.05,
+    "lora_target_modules": ["q_proj", "k_proj", "v_proj", "o_proj"],
+}
+# Fields the studio sets itself; a preset may not override them.
+MANAGED_KEYS = ("output_dir", "bf16", "fp16", "use_cpu", "report_to", "disable_tqdm")
+
+
+def model_config_fields() -> set[str]:
+    from trl import ModelConfig
+
+    return {f.name for f in dataclasses.fields(ModelConfig)}
+
+
+@dataclass
+class RunSpec:
+    method: str
+    dataset: str
+    model: dict = field(default_factory=dict)  # trl.ModelConfig fields
+    training: dict = field(default_factory=dict)  # fields of the method's TRL config
+
+    @property
+    def model_name(self) -> str:
+        return self.model.get("model_name_or_path") or BUNDLED_MODEL
+
+    def to_flat(self) -> dict:
+        return {"method": self.method, "dataset": self.dataset, **self.model, **self.training}
+
+    def to_yaml(self) -> str:
+        flat = self.to_flat()
+        head = {k: flat.pop(k) for k in ("method", "dataset", "model_name_or_path") if k in flat}
+        return yaml.safe_dump(head, sort_keys=False) + yaml.safe_dump(flat, sort_keys=True)
+
+    def dataset_path(self) -> Path:
+        return resolve_path(self.dataset)
+
+
+def resolve_path(value: str) -> Path:
+    """A relative dataset path is looked up from the working directory, then from the project root."""
+    path = Path(value).expanduser()
+    if path.is_absolute() or path.exists():
+        return path
+    candidate = PROJECT_ROOT / path
+    return candidate if candidate.exists() else path
+
+
+def spec_from_dict(values: dict) -> RunSpec:
+    """Split flat keys into model and training fields; unknown keys raise ValueError."""
+    values = dict(values)
+    method = values.pop("method", None)
+    if method not in known_methods():
+        raise ValueError(f"'method' must be one of {', '.join(known_methods())}; got {method!r}.")
+    dataset = values.pop("dataset", None)
+    if not dataset:
+        raise ValueError("'dataset' is missing: give the path of a dataset file.")
+    training_fields = {f.name for f in dataclasses.fields(config_class(method))}
+    model_fields = model_config_fields()
+    model, training = dict(MODEL_DEFAULTS), {}
+    for key, value in values.items():
+        if key in MANAGED_KEYS:
+            raise ValueError(f"'{key}' is set by the studio (run folder, precision, logging); remove it.")
+        if key in model_fields:
+            model[key] = value
+        elif key in training_fields:
+            training[key] = value
+        else:
+            near = difflib.get_close_matches(key, sorted(training_fields | model_fields | set(STUDIO_KEYS)), n=1)
+            hint = f" Did you mean '{near[0]}'?" if near else ""
+            raise ValueError(f"unknown key '{key}' for method {method}.{hint}")
+    return RunSpec(method=method, dataset=str(dataset), model=model, training=training)
+
+
+def parse_overrides(pairs: list[str]) -> dict:
+    """['max_steps=3', 'beta=0.2'] → {'max_steps': 3, 'beta': 0.2}; values are read as YAML scalars."""
+    result = {}
+    for pair in pairs or []:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--set expects KEY=VALUE, got '{pair}'.")
+        result[key.strip()] = yaml.safe_load(raw) if raw.strip() else ""
+    return result
+
+
+def load_spec(path: str | Path, overrides: dict | None = None) -> RunSpec:
+    path = Path(path)
+    try:
+        values = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ValueError(f"{path}: no such config file.") from exc
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML ({exc}).") from exc
+    if not isinstance(values, dict):
+        raise ValueError(f"{path}: expected a mapping of keys to values.")
+    values.update(overrides or {})
+    try:
+        return spec_from_dict(values)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+
+
+def preset_path(method: str, demo: bool = True) -> Path:
+    return PROJECT_ROOT / "presets" / ("demo" if demo else "") / f"{method}.yaml"

@@ -1,0 +1,48 @@
+"""The Gradio face of the studio: `create_app` builds the four tabs; the only package importing gradio."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from ..models import BUNDLED_MODEL
+from ..training.runner import Runner
+from .compare_tab import build_compare_tab
+from .context import StudioContext
+from .data_tab import build_data_tab
+from .method_tab import build_method_tab
+from .train_tab import build_train_tab
+
+CSS = """
+#train-status { min-height: 3em; }
+footer { display: none !important; }
+"""
+
+
+def launch_kwargs() -> dict:
+    """Gradio 6 takes theme and css at launch time."""
+    return {"theme": gr.themes.Soft(), "css": CSS}
+
+
+def create_app(default_model: str = BUNDLED_MODEL, runs_dir: str | Path | None = None,
+               runner: Runner | None = None) -> gr.Blocks:
+    ctx = StudioContext(runner=runner or Runner(runs_dir), default_model=default_model)
+    with gr.Blocks(title="Alignment Studio") as app:
+        gr.Markdown("# Alignment Studio\nBring a dataset, get the method that fits, train it, and see what "
+                    "changed: SFT, reward model + PPO, DPO, KTO, ORPO and GRPO on TRL.")
+        dataset_state = gr.State(None)
+        method_state = gr.State(None)
+        with gr.Tabs() as tabs:
+            with gr.Tab("1 · Data", id="data"):
+                to_method = build_data_tab(ctx, dataset_state)
+            with gr.Tab("2 · Method", id="method"):
+                to_train = build_method_tab(ctx, dataset_state, method_state)
+            with gr.Tab("3 · Train", id="train"):
+                build_train_tab(ctx, dataset_state, method_state)
+            with gr.Tab("4 · Compare", id="compare") as compare_tab:
+                refresh_runs, run_picker = build_compare_tab(ctx)
+        to_method.click(lambda: gr.Tabs(selected="method"), outputs=tabs)
+        to_train.click(lambda: gr.Tabs(selected="train"), outputs=tabs)
+        compare_tab.select(refresh_runs, outputs=run_picker)
+    return app

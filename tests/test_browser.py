@@ -1,0 +1,148 @@
+"""The thin path in a real browser: the real app (tiny model) in headless Chromium, driven by Playwright.
+
+upload → shape and findings → recommended method → start → the curve gains points → stop → compare.
+A screenshot of each tab goes to tests/screenshots/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tiny_model, tmp_path_factory):
+    port = _free_port()
+    runs = tmp_path_factory.mktemp("browser-runs")
+    log = open(runs / "app.log", "w")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--model", tiny_model,
+                             "--runs-dir", str(runs)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the app did not start within 90 s:\n" + (runs / "app.log").read_text())
+    if proc.poll() is not None:
+        pytest.fail("the app exited:\n" + (runs / "app.log").read_text())
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def page(app_url):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing; `make test` installs Debian's chromium package.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.set_default_timeout(30_000)
+        page.goto(app_url)
+        yield page
+        browser.close()
+
+
+def _preference_file(tmp_path: Path) -> Path:
+    path = tmp_path / "pairs.jsonl"
+    topics = ["tea", "rain", "maps", "bread", "stars", "clocks", "rivers", "bees", "salt", "glass"]
+    with open(path, "w") as handle:
+        for i, topic in enumerate(topics * 3):
+            handle.write(json.dumps({"prompt": f"Tell me one fact about {topic} (#{i}).",
+                                     "chosen": f"Happy to help: here is a fact about {topic}.",
+                                     "rejected": "Figure it out yourself."}) + "\n")
+    return path
+
+
+def _plot_points(page) -> int:
+    return page.evaluate("""() => {
+        const plot = document.querySelector('#train-plot .js-plotly-plot');
+        return plot && plot.data && plot.data.length ? plot.data[0].x.length : 0;
+    }""")
+
+
+def test_thin_path_in_the_browser(page, tmp_path):
+    SHOTS.mkdir(exist_ok=True)
+    # Data: upload, then the detected shape and the findings show.
+    page.locator("#dataset-upload input[type=file]").set_input_files(str(_preference_file(tmp_path)))
+    summary = page.locator("#dataset-summary")
+    summary.get_by_text("Preference pairs").wait_for()
+    assert "30 rows" in summary.inner_text()
+    assert "Ready to train" in summary.inner_text()
+    page.screenshot(path=str(SHOTS / "1-data.png"), full_page=True)
+
+    # Method: the decision tree recommends DPO for paired preferences, with reasons.
+    page.get_by_role("button", name="Use this dataset → Method").click()
+    recommendation = page.locator("#method-recommendation")
+    recommendation.get_by_text("Recommended: DPO").wait_for()
+    assert "chosen and a rejected answer" in recommendation.inner_text()
+    page.screenshot(path=str(SHOTS / "2-method.png"), full_page=True)
+
+    # Train: start a long run, watch the curve gain points, then stop it.
+    page.get_by_role("button", name="Train with this method → Train").click()
+    page.get_by_label("Steps").fill("2000")
+    page.locator("#train-start").click()
+    status = page.locator("#train-status")
+    status.get_by_text("running", exact=True).wait_for(timeout=60_000)
+    deadline = time.time() + 60
+    while _plot_points(page) < 2 and time.time() < deadline:
+        time.sleep(0.5)
+    first = _plot_points(page)
+    assert first >= 2, "the loss curve did not appear"
+    deadline = time.time() + 30
+    while _plot_points(page) <= first and time.time() < deadline:
+        time.sleep(0.5)
+    assert _plot_points(page) > first, "the curve did not gain points while training"
+    page.screenshot(path=str(SHOTS / "3-train.png"), full_page=True)
+    page.locator("#train-stop").click()
+    status.get_by_text("stopped", exact=True).wait_for(timeout=60_000)
+    assert "adapter was saved" in status.inner_text()
+
+    # Compare: the stopped run answers side by side with the base.
+    page.get_by_role("tab", name="4 · Compare").click()
+    run_input = page.locator("#compare-run input")
+    deadline = time.time() + 30  # the run list refreshes when the tab opens
+    while "stopped" not in run_input.input_value() and time.time() < deadline:
+        time.sleep(0.3)
+    assert "stopped" in run_input.input_value()
+    page.locator("#compare-go").click()
+    aligned = page.locator("#compare-aligned textarea")
+    deadline = time.time() + 60
+    while time.time() < deadline and (not aligned.input_value() or "generating" in aligned.input_value()):
+        time.sleep(0.5)
+    assert aligned.input_value() and "generating" not in aligned.input_value()
+    assert page.locator("#compare-base textarea").input_value()
+    page.screenshot(path=str(SHOTS / "4-compare.png"), full_page=True)
