@@ -39,9 +39,6 @@ def test_preference_data_online_with_a_reward_model_is_ppo():
     assert rec.method == "ppo"
 
 
-@pytest.mark.xfail(reason="BUG: the tree recommends PPO for preference data (online + reward model), but PPO's "
-                          "MethodSpec.shapes is ('prompt_only',), so the table says it can't use that data",
-                   strict=True)
 def test_every_reachable_method_lists_the_shape_it_was_reached_from():
     import itertools
 
@@ -111,7 +108,7 @@ def test_answers_are_checked_even_when_the_data_answers_the_question():
 @pytest.mark.parametrize("shape, alternatives", [
     ("language_modeling", []),
     ("prompt_completion", ["grpo"]),
-    ("preference", ["reward", "orpo", "grpo"]),
+    ("preference", ["reward", "ppo", "orpo", "grpo"]),
     ("unpaired_preference", []),
     ("prompt_only", ["ppo"]),
     (None, []),

@@ -122,8 +122,6 @@ def test_model_defaults_can_be_overridden_one_by_one():
     assert spec.model_name == "org/model"
 
 
-@pytest.mark.xfail(reason="BUG: spec_from_dict copies MODEL_DEFAULTS shallowly, so every spec shares (and can "
-                          "change) the default lora_target_modules list", strict=True)
 def test_specs_do_not_share_the_default_target_modules_list(monkeypatch):
     # a private copy, restored afterwards, so the bug can't leak into other tests
     monkeypatch.setitem(MODEL_DEFAULTS, "lora_target_modules", list(MODEL_DEFAULTS["lora_target_modules"]))
@@ -155,14 +153,10 @@ def test_parse_overrides_needs_key_equals_value(pair):
         parse_overrides([pair])
 
 
-@pytest.mark.xfail(reason="BUG: PyYAML reads '1e-4' (no dot) as a string, so --set learning_rate=1e-4 "
-                          "reaches the TRL config as the str '1e-4'", strict=True)
 def test_parse_overrides_reads_exponent_floats_without_a_dot():
     assert parse_overrides(["learning_rate=1e-4"]) == {"learning_rate": 1e-4}
 
 
-@pytest.mark.xfail(reason="BUG: a malformed YAML value raises yaml.YAMLError, not ValueError, so "
-                          "`train --set` crashes instead of exiting 2", strict=True)
 def test_parse_overrides_malformed_value_raises_value_error():
     with pytest.raises(ValueError, match=r"lora_target_modules"):
         parse_overrides(["lora_target_modules=[q_proj"])

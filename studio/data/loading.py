@@ -26,6 +26,10 @@ class LoadedFile:
     rows: list[dict]
     file_format: str
     findings: list[Finding] = field(default_factory=list)
+    # Where each kept row sits in the file, as a person counts (skipped items keep their numbers);
+    # empty means rows are numbered 1..n. JSONL counts lines, the other formats count rows.
+    numbers: list[int] = field(default_factory=list)
+    unit: str = "row"
 
 
 def _format_of(path: Path) -> tuple[str, bool]:
@@ -50,7 +54,7 @@ def load_rows(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
         raise ValueError(f"{name}: the file is empty. Choose a file with at least a few rows.")
     if size > max_bytes:
         raise ValueError(
-            f"{name}: the file is {size / 2**20:.0f} MB, over the {max_bytes / 2**20:.0f} MB limit. "
+            f"{name}: the file is {_mb(size)}, over the {_mb(max_bytes)} limit. "
             "Use a smaller sample of it."
         )
     ext, compressed = _format_of(path)
@@ -60,7 +64,7 @@ def load_rows(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
         )
     if ext == ".parquet":
         return _read_parquet(path, compressed)
-    raw = gzip.open(path, "rb").read() if compressed else path.read_bytes()
+    raw = _read_bytes(path, compressed, max_bytes)
     if b"\x00" in raw[:4096]:
         raise ValueError(f"{name}: this looks like a binary file, not {ext[1:].upper()} text.")
     try:
@@ -74,9 +78,27 @@ def load_rows(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
     return _read_delimited(text, name, "\t" if ext == ".tsv" else ",")
 
 
+def _read_bytes(path: Path, compressed: bool, max_bytes: int) -> bytes:
+    if not compressed:
+        return path.read_bytes()
+    try:
+        with gzip.open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)  # a small .gz can expand enormously: read no more than allowed
+    except (OSError, EOFError) as exc:
+        raise ValueError(f"{path.name}: not valid gzip data ({exc}). Re-compress the file or upload it uncompressed.") from exc
+    if len(raw) > max_bytes:
+        raise ValueError(f"{path.name}: expands to over the {_mb(max_bytes)} limit. Use a smaller sample of it.")
+    return raw
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:.0f} MB" if size >= 2**20 else f"{size:,} bytes"
+
+
 def _read_jsonl(text: str, name: str) -> LoadedFile:
-    rows, findings = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
+    rows, findings, numbers = [], [], []
+    # Split on "\n" only: str.splitlines() also breaks on U+2028/U+2029, which JSON strings may hold raw.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -88,9 +110,10 @@ def _read_jsonl(text: str, name: str) -> LoadedFile:
             findings.append(Finding("error", f"line {number} is a JSON {type(value).__name__}, not an object; each line must be one {{...}} row.", line=number))
             continue
         rows.append(value)
+        numbers.append(number)
     if not rows:
         raise ValueError(f"{name}: no readable rows" + (f" ({findings[0].message})" if findings else "."))
-    return LoadedFile(rows, "jsonl", findings)
+    return LoadedFile(rows, "jsonl", findings, numbers, "line")
 
 
 def _read_json(text: str, name: str) -> LoadedFile:
@@ -110,15 +133,16 @@ def _read_json(text: str, name: str) -> LoadedFile:
             raise ValueError(f"{name}: expected an array of row objects, or an object whose values are equal-length lists.")
     if not isinstance(value, list) or not value:
         raise ValueError(f"{name}: expected a non-empty array of row objects.")
-    rows, findings = [], []
+    rows, findings, numbers = [], [], []
     for index, row in enumerate(value, start=1):
         if isinstance(row, dict):
             rows.append(row)
+            numbers.append(index)
         else:
             findings.append(Finding("error", f"item {index} is a {type(row).__name__}, not an object.", row=index))
     if not rows:
         raise ValueError(f"{name}: none of the array items is a row object.")
-    return LoadedFile(rows, "json", findings)
+    return LoadedFile(rows, "json", findings, numbers)
 
 
 def _read_delimited(text: str, name: str, delimiter: str) -> LoadedFile:

@@ -52,7 +52,7 @@ def inspect_dataset(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[
         conversational = False
     else:
         conversational = formats.is_conversational(rows, shape)
-        findings.extend(check_rows(rows, shape, conversational))
+        findings.extend(check_rows(rows, shape, conversational, loaded.numbers, loaded.unit))
     report = DatasetReport(
         source=path.name, file_format=loaded.file_format, rows=len(rows), columns=columns,
         shape=shape or "unknown", conversational=conversational, conversion_note=note,
@@ -61,26 +61,33 @@ def inspect_dataset(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[
     return report, rows
 
 
-def check_rows(rows: list[dict], shape: str, conversational: bool) -> list[Finding]:
+def check_rows(rows: list[dict], shape: str, conversational: bool, numbers: list[int] | None = None,
+               unit: str = "row") -> list[Finding]:
+    """Check every row. `numbers` are the rows' places in the file (JSONL: line numbers, unit "line")."""
     columns = list(dict.fromkeys(k for r in rows[:200] for k in r))
     needed = formats.required_columns(shape, columns)
     findings: list[Finding] = []
-    seen: dict[str, int] = {}
-    for number, row in enumerate(rows, start=1):
+    seen: dict[str, str] = {}
+    for index, row in enumerate(rows, start=1):
+        place = numbers[index - 1] if numbers else index
+        at = {"row": index, "line": place} if unit == "line" else {"row": place}
+        found = []
         for column in needed:
-            findings.extend(_check_value(row.get(column), column, number, conversational))
+            found.extend(_check_value(row.get(column), column, conversational))
         if shape == "preference" and row.get("chosen") is not None and row.get("chosen") == row.get("rejected"):
-            findings.append(Finding("error", "'chosen' and 'rejected' are identical, so there is nothing to prefer; "
-                                    "fix the pair or delete the row.", row=number, column="rejected"))
-        if shape == "unpaired_preference" and row.get("label") is not None and parse_label(row["label"]) is None:
-            findings.append(Finding("error", f"label {row['label']!r} is not boolean-like; use true/false (or 1/0, "
-                                    "yes/no, up/down).", row=number, column="label"))
+            found.append(Finding("error", "'chosen' and 'rejected' are identical, so there is nothing to prefer; "
+                                 "fix the pair or delete the row.", column="rejected"))
+        if shape == "unpaired_preference" and row.get("label") not in (None, "") and parse_label(row["label"]) is None:
+            found.append(Finding("error", f"label {row['label']!r} is not boolean-like; use true/false (or 1/0, "
+                                 "yes/no, up/down).", column="label"))
         key = json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
         if key in seen:
-            findings.append(Finding("warning", f"duplicate of row {seen[key]}; duplicates weigh that example twice.",
-                                    row=number))
+            found.append(Finding("warning", f"duplicate of {seen[key]}; duplicates weigh that example twice."))
         else:
-            seen[key] = number
+            seen[key] = f"{unit} {place}"
+        for finding in found:
+            finding.row, finding.line = at.get("row"), at.get("line")
+        findings.extend(found)
         if len(findings) >= MAX_FINDINGS:
             break
     if len(rows) < MIN_ROWS:
@@ -88,38 +95,38 @@ def check_rows(rows: list[dict], shape: str, conversational: bool) -> list[Findi
     return findings
 
 
-def _check_value(value, column: str, row: int, conversational: bool) -> list[Finding]:
+def _check_value(value, column: str, conversational: bool) -> list[Finding]:
     if column == "label":
         if value is None or value == "":
-            return [Finding("error", "the label is missing; give true or false.", row=row, column=column)]
+            return [Finding("error", "the label is missing; give true or false.", column=column)]
         return []
     if value is None or (isinstance(value, str) and not value.strip()):
-        return [Finding("error", "empty or missing; fill it in or delete the row.", row=row, column=column)]
+        return [Finding("error", "empty or missing; fill it in or delete the row.", column=column)]
     if isinstance(value, list):
-        return _check_messages(value, column, row)
+        return _check_messages(value, column)
     if not isinstance(value, str):
-        return [Finding("error", f"expected text, found {type(value).__name__}.", row=row, column=column)]
+        return [Finding("error", f"expected text, found {type(value).__name__}.", column=column)]
     if conversational and column != "text":
         return [Finding("error", "plain text in a conversational file; use a list of {role, content} messages.",
-                        row=row, column=column)]
+                        column=column)]
     return []
 
 
-def _check_messages(messages: list, column: str, row: int) -> list[Finding]:
+def _check_messages(messages: list, column: str) -> list[Finding]:
     if not messages:
-        return [Finding("error", "an empty list of messages.", row=row, column=column)]
+        return [Finding("error", "an empty list of messages.", column=column)]
     for index, message in enumerate(messages, start=1):
         if not isinstance(message, dict):
-            return [Finding("error", f"message {index} is not a {{role, content}} object.", row=row, column=column)]
+            return [Finding("error", f"message {index} is not a {{role, content}} object.", column=column)]
         role = message.get("role")
         if role not in VALID_ROLES:
-            return [Finding("error", f"message {index} has role {role!r}; use one of system, user, assistant.",
-                            row=row, column=column)]
+            return [Finding("error", f"message {index} has role {role!r}; use one of system, user, assistant, tool.",
+                            column=column)]
         content = message.get("content")
         if not isinstance(content, str) or not content.strip():
-            return [Finding("error", f"message {index} ({role}) has empty content.", row=row, column=column)]
+            return [Finding("error", f"message {index} ({role}) has empty content.", column=column)]
     if column == "messages" and not any(m.get("role") == "assistant" for m in messages):
-        return [Finding("error", "the conversation has no assistant message to learn from.", row=row, column=column)]
+        return [Finding("error", "the conversation has no assistant message to learn from.", column=column)]
     return []
 
 

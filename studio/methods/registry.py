@@ -40,7 +40,7 @@ METHODS: dict[str, MethodSpec] = {
                    "trl.RewardTrainer", ("preference",),
                    "Learns to score answers (Bradley-Terry on chosen vs rejected); used later by PPO or GRPO."),
         MethodSpec("ppo", "RLHF (PPO)", "Online RL", "3–4", "Yes", "Yes", "Prompts + a reward model",
-                   "studio PPO (TRL removed PPOTrainer in 1.13)", ("prompt_only",),
+                   "studio PPO (TRL removed PPOTrainer in 1.13)", ("prompt_only", "preference"),
                    "Samples answers, scores them with a reward model, and updates the policy with PPO and a KL "
                    "penalty toward the reference. Most control over the reward, most cost and fragility."),
         MethodSpec("dpo", "DPO", "Offline", "2", "No", "Yes", "Preference pairs", "trl.DPOTrainer",

@@ -7,8 +7,10 @@ DPOConfig, …) and trl.ModelConfig (model_name_or_path, use_peft, lora_r, …) 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,8 +83,10 @@ def spec_from_dict(values: dict) -> RunSpec:
         raise ValueError("'dataset' is missing: give the path of a dataset file.")
     training_fields = {f.name for f in dataclasses.fields(config_class(method))}
     model_fields = model_config_fields()
-    model, training = dict(MODEL_DEFAULTS), {}
+    model, training = copy.deepcopy(MODEL_DEFAULTS), {}
     for key, value in values.items():
+        if isinstance(value, str) and _EXPONENT_FLOAT.match(value.strip()):
+            value = float(value)  # YAML 1.1 reads 1e-4 (no dot) as a string; people mean a number
         if key in MANAGED_KEYS:
             raise ValueError(f"'{key}' is set by the studio (run folder, precision, logging); remove it.")
         if key in model_fields:
@@ -103,8 +107,23 @@ def parse_overrides(pairs: list[str]) -> dict:
         key, sep, raw = pair.partition("=")
         if not sep or not key.strip():
             raise ValueError(f"--set expects KEY=VALUE, got '{pair}'.")
-        result[key.strip()] = yaml.safe_load(raw) if raw.strip() else ""
+        result[key.strip()] = _yaml_value(raw, pair)
     return result
+
+
+_EXPONENT_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
+
+
+def _yaml_value(raw: str, pair: str):
+    raw = raw.strip()
+    if not raw:
+        return ""
+    if _EXPONENT_FLOAT.match(raw):  # YAML 1.1 reads 1e-4 (no dot) as a string; people mean a number
+        return float(raw)
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"--set {pair}: the value is not valid YAML ({exc.problem or exc}).") from exc
 
 
 def load_spec(path: str | Path, overrides: dict | None = None) -> RunSpec:
