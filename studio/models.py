@@ -76,9 +76,12 @@ def resolve_model(name: str | None) -> str:
         name = BUNDLED_HUB_ID
     local = Path(name).expanduser()
     if local.is_dir():
-        if not (local / "config.json").is_file() and not (local / "adapter_config.json").is_file():
+        if (local / "adapter").is_dir() and (local / "config.yaml").is_file():
+            return str(run_checkpoint(local))  # an earlier run's output: SFT → DPO and the like
+        if not (local / "config.json").is_file():
+            hint = " It holds a LoRA adapter: pick its run folder instead." if (local / "adapter_config.json").is_file() else ""
             raise ValueError(
-                f"The folder {local} holds no model: expected a transformers checkpoint with config.json."
+                f"The folder {local} holds no model: expected a transformers checkpoint with config.json.{hint}"
             )
         return str(local.resolve())
     if not _HUB_ID.match(name):
@@ -111,6 +114,43 @@ def _download_from_hub(repo_id: str) -> str:
                 f"{BUNDLED_MODEL} or a local checkpoint folder instead."
             )
         raise ValueError(f"Could not get model '{repo_id}' from the Hugging Face Hub: {hint}") from exc
+
+
+def run_checkpoint(run_dir: Path) -> Path:
+    """A standalone checkpoint of a run's output: the full model as saved, or base + LoRA merged once
+    into `<run>/merged` (so a new run, or a merged export, starts from it like from any checkpoint)."""
+    import json
+
+    import yaml
+
+    adapter = Path(run_dir) / "adapter"
+    if (adapter / "config.json").is_file():
+        return adapter
+    merged = Path(run_dir) / "merged"
+    if (merged / "config.json").is_file():
+        return merged
+    if not (adapter / "adapter_config.json").is_file():
+        raise ValueError(f"run {Path(run_dir).name} has no saved model yet (it may still be training).")
+    config = yaml.safe_load((Path(run_dir) / "config.yaml").read_text(encoding="utf-8")) or {}
+    task = json.loads((adapter / "adapter_config.json").read_text(encoding="utf-8")).get("task_type")
+    base_path = resolve_model(config.get("model_name_or_path"))
+    with _convert_lock:
+        from peft import PeftModel
+        from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
+
+        if task == "SEQ_CLS":
+            base = AutoModelForSequenceClassification.from_pretrained(base_path, num_labels=1)
+        else:
+            base = AutoModelForCausalLM.from_pretrained(base_path)
+        model = PeftModel.from_pretrained(base, str(adapter)).merge_and_unload()
+        tmp = Path(tempfile.mkdtemp(prefix=".merge-", dir=run_dir))
+        try:
+            model.save_pretrained(tmp)
+            load_tokenizer(str(adapter)).save_pretrained(tmp)
+            os.replace(tmp, merged)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return merged
 
 
 def _converted_bundled_checkpoint(gguf: Path) -> Path:

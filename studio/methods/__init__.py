@@ -1,7 +1,13 @@
 """Methods: the registry (table + decision tree) and one module per method that builds its TRL trainer.
 
-Each method module has `config_class()` (its TRL config) and `build_trainer(ctx)`; `common.prepare`
-does the shared work (model, tokenizer, precision, LoRA, dataset) so the modules stay small.
+Each method module has:
+  SHAPES            the dataset shapes it trains on
+  STUDIO_KEYS       its own preset keys beyond TRL's fields, with their defaults (often empty)
+  config_class()    its TRL config class
+  prepare_rows()    rows in the detected shape → rows as its trainer wants them
+  build_trainer()   a TrainContext → the TRL trainer
+and may set MODEL_KIND = "sequence_classification" (default "causal_lm").
+`common.prepare` does the shared work (model, tokenizer, precision, LoRA, dataset) so modules stay small.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import importlib
 from .registry import METHODS, MethodSpec, Recommendation, recommend_method
 
 # Methods the studio can train today, mapped to their module.
-TRAINABLE = {"sft": "sft", "dpo": "dpo"}
+TRAINABLE = {"sft": "sft", "reward": "reward", "dpo": "dpo", "kto": "kto", "orpo": "orpo", "grpo": "grpo"}
 
 
 def known_methods() -> list[str]:

@@ -76,23 +76,33 @@ def build_config(method_module, spec, run_dir: Path, where: Placement):
         raise ValueError(f"invalid {spec.method} settings: {exc}") from exc
 
 
-def build_peft_config(spec):
-    if not spec.model.get("use_peft", True):
+def model_settings(spec, method_module) -> dict:
+    return {**spec.model, **getattr(method_module, "MODEL_OVERRIDES", {})}
+
+
+def build_peft_config(spec, method_module):
+    settings = model_settings(spec, method_module)
+    if not settings.get("use_peft", True):
         return None
     from trl import ModelConfig, get_peft_config
 
-    return get_peft_config(ModelConfig(**spec.model))
+    return get_peft_config(ModelConfig(**settings))
 
 
-def load_model_for_training(path: str, spec, where: Placement):
-    from transformers import AutoModelForCausalLM
+def load_model_for_training(path: str, spec, where: Placement, method_module, tokenizer):
+    from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
 
+    settings = model_settings(spec, method_module)
     kwargs = {"dtype": where.torch_dtype()}
-    if spec.model.get("load_in_4bit") or spec.model.get("load_in_8bit"):
+    if settings.get("load_in_4bit") or settings.get("load_in_8bit"):
         from trl import ModelConfig, get_quantization_config
 
-        kwargs["quantization_config"] = get_quantization_config(ModelConfig(**spec.model))
-    model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
+        kwargs["quantization_config"] = get_quantization_config(ModelConfig(**settings))
+    if getattr(method_module, "MODEL_KIND", "causal_lm") == "sequence_classification":
+        model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=1, **kwargs)
+        model.config.pad_token_id = tokenizer.pad_token_id  # the head reads the last non-pad token
+    else:
+        model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
     return model.to(where.device) if "quantization_config" not in kwargs else model
 
 
@@ -120,9 +130,10 @@ def prepare(spec, run_dir: Path, callbacks: list, method_module, log=print) -> T
     dataset = Dataset.from_list(rows)
     log(f"dataset {report.source}: {len(dataset)} rows, shape {report.shape}")
     args = build_config(method_module, spec, run_dir, where)
-    model = load_model_for_training(path, spec, where)
-    if getattr(model.generation_config, "pad_token_id", None) is None:
-        model.generation_config.pad_token_id = tokenizer.pad_token_id
+    model = load_model_for_training(path, spec, where, method_module, tokenizer)
+    generation_config = getattr(model, "generation_config", None)
+    if generation_config is not None and generation_config.pad_token_id is None:
+        generation_config.pad_token_id = tokenizer.pad_token_id
     return TrainContext(spec=spec, model=model, tokenizer=tokenizer, args=args,
-                        peft_config=build_peft_config(spec), train_dataset=dataset,
+                        peft_config=build_peft_config(spec, method_module), train_dataset=dataset,
                         callbacks=callbacks, placement=where)

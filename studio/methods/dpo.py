@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 SHAPES = ("preference",)
+STUDIO_KEYS: dict = {}
 
 
 def config_class():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 SHAPES = ("language_modeling", "prompt_completion")
+STUDIO_KEYS: dict = {}
 
 
 def config_class():

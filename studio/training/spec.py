@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from ..methods import config_class, known_methods
+from ..methods import config_class, known_methods, method_module
 from ..models import BUNDLED_MODEL
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -46,13 +46,14 @@ class RunSpec:
     dataset: str
     model: dict = field(default_factory=dict)  # trl.ModelConfig fields
     training: dict = field(default_factory=dict)  # fields of the method's TRL config
+    extras: dict = field(default_factory=dict)  # the method's own studio keys (e.g. GRPO's reward_funcs)
 
     @property
     def model_name(self) -> str:
         return self.model.get("model_name_or_path") or BUNDLED_MODEL
 
     def to_flat(self) -> dict:
-        return {"method": self.method, "dataset": self.dataset, **self.model, **self.training}
+        return {"method": self.method, "dataset": self.dataset, **self.model, **self.extras, **self.training}
 
     def to_yaml(self) -> str:
         flat = self.to_flat()
@@ -83,7 +84,9 @@ def spec_from_dict(values: dict) -> RunSpec:
         raise ValueError("'dataset' is missing: give the path of a dataset file.")
     training_fields = {f.name for f in dataclasses.fields(config_class(method))}
     model_fields = model_config_fields()
+    extra_defaults = method_module(method).STUDIO_KEYS
     model, training = copy.deepcopy(MODEL_DEFAULTS), {}
+    extras = copy.deepcopy(extra_defaults)
     for key, value in values.items():
         if isinstance(value, str) and _EXPONENT_FLOAT.match(value.strip()):
             value = float(value)  # YAML 1.1 reads 1e-4 (no dot) as a string; people mean a number
@@ -91,13 +94,15 @@ def spec_from_dict(values: dict) -> RunSpec:
             raise ValueError(f"'{key}' is set by the studio (run folder, precision, logging); remove it.")
         if key in model_fields:
             model[key] = value
+        elif key in extra_defaults:
+            extras[key] = value
         elif key in training_fields:
             training[key] = value
         else:
-            near = difflib.get_close_matches(key, sorted(training_fields | model_fields | set(STUDIO_KEYS)), n=1)
+            near = difflib.get_close_matches(key, sorted(training_fields | model_fields | set(extra_defaults) | set(STUDIO_KEYS)), n=1)
             hint = f" Did you mean '{near[0]}'?" if near else ""
             raise ValueError(f"unknown key '{key}' for method {method}.{hint}")
-    return RunSpec(method=method, dataset=str(dataset), model=model, training=training)
+    return RunSpec(method=method, dataset=str(dataset), model=model, training=training, extras=extras)
 
 
 def parse_overrides(pairs: list[str]) -> dict:

@@ -1,0 +1,138 @@
+"""Rule-based reward functions for GRPO (and quick PPO tries), chosen by name in a preset or the UI.
+
+Each factory returns a function with TRL's reward signature `f(completions, **columns) -> list[float]`
+and a readable `__name__` (TRL logs `rewards/<name>/mean`). Completions may be plain strings or, for
+conversational data, lists of messages.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+THINK_ANSWER = re.compile(r"^<think>.*?</think>\s*<answer>.*?</answer>$", re.DOTALL)
+ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
+NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+
+
+def completion_text(completion) -> str:
+    if isinstance(completion, list):
+        return "".join(m.get("content", "") for m in completion if isinstance(m, dict))
+    return str(completion)
+
+
+def _answer_part(text: str) -> str:
+    """The <answer> part when the model used the tags, else the whole text."""
+    match = ANSWER_TAG.search(text)
+    return match.group(1) if match else text
+
+
+def _first_number(text: str) -> float | None:
+    match = NUMBER.search(text)
+    if not match:
+        return None
+    try:
+        return float(match.group(0).replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _named(name: str, func: Callable) -> Callable:
+    func.__name__ = name
+    return func
+
+
+def numeric_match(column: str = "answer") -> Callable:
+    """1 when the first number in the answer equals the reference number in `column`, else 0."""
+    def reward(completions, **kwargs):
+        references = _column(kwargs, column, len(completions))
+        scores = []
+        for completion, reference in zip(completions, references):
+            got, want = _first_number(_answer_part(completion_text(completion))), _first_number(str(reference))
+            scores.append(1.0 if got is not None and want is not None and abs(got - want) < 1e-9 else 0.0)
+        return scores
+    return _named("numeric_match", reward)
+
+
+def exact_match(column: str = "answer") -> Callable:
+    """1 when the answer equals the reference text (case and surrounding space ignored), else 0."""
+    def reward(completions, **kwargs):
+        references = _column(kwargs, column, len(completions))
+        return [1.0 if _answer_part(completion_text(c)).strip().lower() == str(r).strip().lower() else 0.0
+                for c, r in zip(completions, references)]
+    return _named("exact_match", reward)
+
+
+def think_format() -> Callable:
+    """The seed's format check: 1 for `<think>…</think><answer>…</answer>`, else 0."""
+    def reward(completions, **kwargs):
+        return [1.0 if THINK_ANSWER.match(completion_text(c).strip()) else 0.0 for c in completions]
+    return _named("think_format", reward)
+
+
+def length(target: int = 200) -> Callable:
+    """Grows with the answer's length in characters up to `target`, then stays at 1."""
+    def reward(completions, **kwargs):
+        return [min(len(completion_text(c)) / max(target, 1), 1.0) for c in completions]
+    return _named("length", reward)
+
+
+def short(target: int = 40) -> Callable:
+    """1 for answers up to `target` characters, falling linearly to 0 at twice that."""
+    def reward(completions, **kwargs):
+        return [max(0.0, min(1.0, 2.0 - len(completion_text(c)) / max(target, 1))) for c in completions]
+    return _named("short", reward)
+
+
+def keywords(words: list[str] | None = None) -> Callable:
+    """The share of `words` that appear in the answer (case-insensitive)."""
+    words = [w.lower() for w in (words or []) if w]
+    if not words:
+        raise ValueError("the keywords reward needs at least one keyword (reward_keywords).")
+    def reward(completions, **kwargs):
+        return [sum(w in completion_text(c).lower() for w in words) / len(words) for c in completions]
+    return _named("keywords", reward)
+
+
+def regex(pattern: str = "") -> Callable:
+    """1 when the regular expression matches somewhere in the answer, else 0."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"reward_regex {pattern!r} is not a valid regular expression: {exc}") from exc
+    if not pattern:
+        raise ValueError("the regex reward needs a pattern (reward_regex).")
+    def reward(completions, **kwargs):
+        return [1.0 if compiled.search(completion_text(c)) else 0.0 for c in completions]
+    return _named("regex", reward)
+
+
+def _column(kwargs: dict, column: str, n: int) -> list:
+    if column not in kwargs:
+        raise ValueError(f"this reward compares against the column '{column}', which the dataset lacks; "
+                         "set reward_answer_column to the column holding the reference answers.")
+    return list(kwargs[column])[:n]
+
+
+# name → (factory, the preset key whose value it takes, what it needs)
+RULE_REWARDS = {
+    "numeric_match": (numeric_match, "reward_answer_column", "a reference-answer column"),
+    "exact_match": (exact_match, "reward_answer_column", "a reference-answer column"),
+    "think_format": (think_format, None, "nothing"),
+    "length": (length, "reward_target_length", "a target length"),
+    "short": (short, "reward_target_length", "a target length"),
+    "keywords": (keywords, "reward_keywords", "a list of keywords"),
+    "regex": (regex, "reward_regex", "a regular expression"),
+}
+
+
+def build_rule_rewards(names: list[str], settings: dict) -> list[Callable]:
+    """Reward names (+ the preset's reward_* settings) → reward functions. Unknown names raise ValueError."""
+    funcs = []
+    for name in names:
+        if name not in RULE_REWARDS:
+            raise ValueError(f"unknown reward '{name}'; rule rewards are: {', '.join(RULE_REWARDS)}.")
+        factory, key, _ = RULE_REWARDS[name]
+        value = settings.get(key) if key else None
+        funcs.append(factory(value) if value not in (None, "", []) else factory())
+    return funcs
