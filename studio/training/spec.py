@@ -56,12 +56,27 @@ class RunSpec:
         return {"method": self.method, "dataset": self.dataset, **self.model, **self.extras, **self.training}
 
     def to_yaml(self) -> str:
-        flat = self.to_flat()
-        head = {k: flat.pop(k) for k in ("method", "dataset", "model_name_or_path") if k in flat}
-        return yaml.safe_dump(head, sort_keys=False) + yaml.safe_dump(flat, sort_keys=True)
+        """Grouped like the presets (# Model, # LoRA, # Rewards, # <Method>); loads back to an equal spec."""
+        lora = {k: v for k, v in self.model.items() if k.startswith("lora_") or k == "use_peft"}
+        model = {k: v for k, v in self.model.items() if k not in lora}
+        sections = [("", {"method": self.method, "dataset": self.dataset}), ("Model", model), ("LoRA", lora),
+                    ("Rewards", self.extras), (self.method.upper(), self.training)]
+        parts = []
+        for title, values in sections:
+            if values:
+                keys = values if not title else sorted(values)
+                body = "".join(f"{key}: {_yaml_scalar(values[key])}\n" for key in keys)
+                parts.append((f"# {title}\n" if title else "") + body)
+        return "\n".join(parts)
 
     def dataset_path(self) -> Path:
         return resolve_path(self.dataset)
+
+
+def _yaml_scalar(value) -> str:
+    """One value on one line (lists in flow style), as a preset writes it."""
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip()
+    return text.removesuffix("\n...").strip()  # a lone scalar ends with YAML's document-end marker
 
 
 def resolve_path(value: str) -> Path:
@@ -131,21 +146,32 @@ def _yaml_value(raw: str, pair: str):
         raise ValueError(f"--set {pair}: the value is not valid YAML ({exc.problem or exc}).") from exc
 
 
-def load_spec(path: str | Path, overrides: dict | None = None) -> RunSpec:
-    path = Path(path)
+def parse_yaml_config(text: str, where: str = "the config") -> dict:
     try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ValueError(f"{path}: no such config file.") from exc
+        values = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not valid YAML ({exc}).") from exc
+        raise ValueError(f"{where}: not valid YAML ({exc}).") from exc
     if not isinstance(values, dict):
-        raise ValueError(f"{path}: expected a mapping of keys to values.")
+        raise ValueError(f"{where}: expected a mapping of keys to values.")
+    return values
+
+
+def spec_from_yaml(text: str, overrides: dict | None = None, where: str = "the config") -> RunSpec:
+    values = parse_yaml_config(text, where)
     values.update(overrides or {})
     try:
         return spec_from_dict(values)
     except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from exc
+        raise ValueError(f"{where}: {exc}") from exc
+
+
+def load_spec(path: str | Path, overrides: dict | None = None) -> RunSpec:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ValueError(f"{path}: no such config file.") from exc
+    return spec_from_yaml(text, overrides, where=str(path))
 
 
 def preset_path(method: str, demo: bool = True) -> Path:
