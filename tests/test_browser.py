@@ -114,6 +114,10 @@ def test_thin_path_in_the_browser(page, tmp_path):
     # Train: start a long run, watch the curve gain points, then stop it.
     page.get_by_role("button", name="Train with this method → Train").click()
     page.get_by_label("Steps").fill("2000")
+    page.get_by_label("Steps").press("Tab")
+    page.get_by_text("Full config (YAML)").click()
+    page.locator("#train-config").get_by_text("max_steps: 2000").wait_for()  # the field rewrote the config
+    assert "method: dpo" in page.locator("#train-config").inner_text()
     page.locator("#train-start").click()
     status = page.locator("#train-status")
     status.get_by_text("running", exact=True).wait_for(timeout=60_000)

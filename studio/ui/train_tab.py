@@ -1,61 +1,86 @@
-"""Train tab: settings for one run, Start/Stop, and the live status and curves (pulled by a gr.Timer)."""
+"""Train tab: one run's settings, Start/Stop, and the live status and curves (pulled by a gr.Timer).
+
+The full config (YAML, the same text as a preset and as the run's config.yaml) is the one source of
+truth: the quick fields and the model/method pickers rewrite it, typing in it updates the fields, and
+Start runs exactly what it says.
+"""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import gradio as gr
-import yaml
 
 from ..methods import TRAINABLE
 from ..methods.registry import METHODS
+from ..methods.rewards import RULE_REWARDS
 from ..models import describe_model, model_choices
-from ..training.spec import preset_path, spec_from_dict
+from ..training.spec import PROJECT_ROOT, RunSpec, preset_path, spec_from_yaml
+from .curves import figure
 
-# The curve beside the loss, per method: (metric key, label).
-SECOND_CURVES = {
-    "sft": [("mean_token_accuracy", "token accuracy")],
-    "dpo": [("rewards/margins", "reward margin"), ("rewards/accuracies", "reward accuracy"),
-            ("rewards/chosen", "chosen reward"), ("rewards/rejected", "rejected reward")],
-}
+PRESETS_DIR = PROJECT_ROOT / "presets"
 
 
-def preset_values(method: str) -> dict:
-    return yaml.safe_load(preset_path(method).read_text(encoding="utf-8"))
+def preset_choices() -> list[tuple[str, str]]:
+    choices = []
+    for method in TRAINABLE:
+        for demo, label in ((True, "demo, bundled model, CPU-sized"), (False, "recipe, hub model, GPU")):
+            path = preset_path(method, demo=demo)
+            if path.is_file():
+                choices.append((f"{METHODS[method].name} — {label}", str(path.relative_to(PROJECT_ROOT))))
+    return choices
 
 
-def build_spec(method, dataset_path, model, max_steps, learning_rate, batch_size, beta, use_lora):
-    """The UI's settings on top of the method's demo preset → a RunSpec (ValueError on bad values)."""
-    if not dataset_path:
-        raise ValueError("Load a dataset on the Data tab first.")
-    values = preset_values(method)
-    values.update(dataset=dataset_path, model_name_or_path=(model or "").strip() or values["model_name_or_path"],
-                  max_steps=int(max_steps), learning_rate=float(learning_rate),
-                  per_device_train_batch_size=int(batch_size), use_peft=bool(use_lora))
-    if METHODS[method].beta_name and beta is not None:
-        values["beta"] = float(beta)
-    return spec_from_dict(values)
+def demo_spec(method: str, dataset: str | None = None, model: str | None = None) -> RunSpec:
+    spec = spec_from_yaml(preset_path(method).read_text(encoding="utf-8"), where=f"presets/demo/{method}.yaml")
+    if dataset:
+        spec.dataset = dataset
+    if model:
+        spec.model["model_name_or_path"] = model
+    return spec
 
 
-def figure(metrics: list[dict], method: str):
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
+def fields_of(spec: RunSpec) -> list:
+    """The quick fields' values, in QUICK_FIELDS order."""
+    t = spec.training
+    method = METHODS[spec.method]
+    return [t.get("max_steps", -1), t.get("learning_rate", 5e-5), t.get("per_device_train_batch_size", 8),
+            t.get("beta", method.beta_default if method.beta_default is not None else 0.1),
+            bool(spec.model.get("use_peft", True)), list(spec.extras.get("reward_funcs") or []),
+            ", ".join(str(w) for w in (t.get("reward_weights") or []))]
 
-    extra = SECOND_CURVES.get(method, [])
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("training loss", extra[0][1] if extra else "learning rate"))
-    points = [m for m in metrics if "loss" in m]
-    fig.add_trace(go.Scatter(x=[m["step"] for m in points], y=[m["loss"] for m in points], mode="lines+markers",
-                             name="loss"), row=1, col=1)
-    for key, label in extra or [("learning_rate", "learning rate")]:
-        series = [m for m in metrics if key in m]
-        fig.add_trace(go.Scatter(x=[m["step"] for m in series], y=[m[key] for m in series], mode="lines",
-                                 name=label), row=1, col=2)
-    fig.update_layout(height=340, margin=dict(l=40, r=20, t=40, b=30), legend=dict(orientation="h", y=-0.2))
-    fig.update_xaxes(title_text="step")
-    return fig
+
+def apply_fields(spec: RunSpec, steps, lr, batch, beta, lora, rewards, weights) -> RunSpec:
+    t = spec.training
+    t["max_steps"] = int(steps)
+    t["learning_rate"] = float(lr)
+    t["per_device_train_batch_size"] = int(batch)
+    if METHODS[spec.method].beta_name and beta is not None:
+        t["beta"] = float(beta)
+    spec.model["use_peft"] = bool(lora)
+    if spec.method == "grpo":
+        spec.extras["reward_funcs"] = list(rewards or [])
+        parsed = [float(w) for w in str(weights or "").replace(";", ",").split(",") if w.strip()]
+        if parsed:
+            t["reward_weights"] = parsed
+        else:
+            t.pop("reward_weights", None)
+    return spec
+
+
+def field_updates(spec: RunSpec) -> list:
+    method = METHODS[spec.method]
+    steps, lr, batch, beta, lora, rewards, weights = fields_of(spec)
+    grpo = spec.method == "grpo"
+    return [steps, lr, batch,
+            gr.update(value=beta, visible=bool(method.beta_name), label=f"{method.beta_name} ({method.beta_range})"),
+            lora, gr.update(value=rewards, visible=grpo), gr.update(value=weights, visible=grpo)]
 
 
 def status_markdown(snapshot: dict | None) -> str:
     if not snapshot:
-        return "No run yet. Pick the settings and press **Start training**."
+        return "No run yet. Check the settings and press **Start training**."
     step, total = snapshot["step"], snapshot["max_steps"]
     elapsed = snapshot["elapsed"]
     eta = ""
@@ -68,20 +93,34 @@ def status_markdown(snapshot: dict | None) -> str:
 
 
 def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State):
+    first = demo_spec("sft", model=ctx.default_model)
     with gr.Row():
         model = gr.Dropdown(model_choices(), value=ctx.default_model, allow_custom_value=True, label="Model",
-                            info="the bundled model, a hub id, or a local checkpoint folder", scale=2)
+                            info="bundled, a hub id, a local checkpoint folder, or an earlier run's folder",
+                            scale=3)
         method = gr.Dropdown([(METHODS[m].name, m) for m in TRAINABLE], value="sft", label="Method", scale=1,
                              elem_id="train-method")
+        preset = gr.Dropdown(preset_choices(), value=None, label="Load a preset", scale=2)
     model_note = gr.Markdown(describe_model(ctx.default_model))
-    dataset_note = gr.Markdown("Dataset: none loaded yet (Data tab).", elem_id="train-dataset")
-    defaults = preset_values("sft")
+    dataset_note = gr.Markdown(f"Dataset: `{first.dataset}` (the demo preset's; load yours on the Data tab).",
+                               elem_id="train-dataset")
+    values = fields_of(first)
     with gr.Row():
-        max_steps = gr.Number(defaults["max_steps"], label="Steps", precision=0, minimum=1)
-        learning_rate = gr.Number(defaults["learning_rate"], label="Learning rate", minimum=0)
-        batch_size = gr.Number(defaults["per_device_train_batch_size"], label="Batch size", precision=0, minimum=1)
-        beta = gr.Number(0.1, label="β", visible=False)
-        use_lora = gr.Checkbox(True, label="LoRA (r 16, α 32)")
+        steps = gr.Number(values[0], label="Steps (-1 = by epochs)", precision=0, minimum=-1)
+        lr = gr.Number(values[1], label="Learning rate", minimum=0)
+        batch = gr.Number(values[2], label="Batch size", precision=0, minimum=1)
+        beta = gr.Number(values[3], label="β", visible=False)
+        lora = gr.Checkbox(values[4], label="LoRA (r 16, α 32, attention projections)")
+    with gr.Row():
+        rewards = gr.CheckboxGroup(list(RULE_REWARDS), value=values[5], label="GRPO rewards", visible=False, scale=3)
+        weights = gr.Textbox(values[6], label="Reward weights (one per reward, e.g. 1.0, 0.2)", visible=False,
+                             scale=1)
+    quick = [steps, lr, batch, beta, lora, rewards, weights]
+    with gr.Accordion("Full config (YAML) — exactly what Start runs", open=False):
+        config = gr.Code(first.to_yaml(), language="yaml", label="config.yaml", elem_id="train-config")
+        with gr.Row():
+            save = gr.DownloadButton("Save config as YAML")
+            upload = gr.UploadButton("Load a config YAML", file_types=[".yaml", ".yml"])
     with gr.Row():
         start = gr.Button("Start training", variant="primary", elem_id="train-start")
         stop = gr.Button("Stop", variant="stop", elem_id="train-stop")
@@ -90,33 +129,107 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State):
     timer = gr.Timer(1.0)
     drawn = gr.State("")  # "run_id:lines" the plot shows, so ticks with nothing new send nothing
 
-    def on_method(name):
-        values = preset_values(name)
-        spec = METHODS[name]
-        return (values["max_steps"], values["learning_rate"], values["per_device_train_batch_size"],
-                gr.update(visible=bool(spec.beta_name), value=values.get("beta", spec.beta_default),
-                          label=f"{spec.beta_name} ({spec.beta_range})"))
+    def show(spec: RunSpec):
+        return [spec.to_yaml(), spec.model_name, spec.method, *field_updates(spec)]
 
-    method.change(on_method, inputs=method, outputs=[max_steps, learning_rate, batch_size, beta])
-    method_state.change(lambda m: gr.update(value=m) if m in TRAINABLE else gr.skip(), inputs=method_state,
-                        outputs=method)
-    model.change(lambda name: describe_model(name or ""), inputs=model, outputs=model_note)
-    dataset_state.change(
-        lambda s: f"Dataset: `{s['path']}` ({s['report']['rows']} rows)" if s else "Dataset: none loaded yet.",
-        inputs=dataset_state, outputs=dataset_note)
+    shown = [config, model, method, *quick]
 
-    def on_start(state, method_name, model_name, steps, lr, batch, beta_value, lora):
+    def current(text) -> RunSpec | None:
         try:
-            spec = build_spec(method_name, (state or {}).get("path"), model_name, steps, lr, batch, beta_value, lora)
-            live = ctx.runner.start(spec)
+            return spec_from_yaml(text)
+        except ValueError as exc:
+            gr.Warning(f"The config has a problem: {exc}")
+            return None
+
+    def on_quick(text, *values):
+        spec = current(text)
+        if spec is None:
+            return gr.skip()
+        try:
+            return apply_fields(spec, *values).to_yaml()
+        except (TypeError, ValueError) as exc:
+            gr.Warning(f"Not a valid value: {exc}")
+            return gr.skip()
+
+    for field in quick:
+        field.input(on_quick, inputs=[config, *quick], outputs=config)
+
+    def on_typed(text):
+        try:
+            spec = spec_from_yaml(text)
+        except ValueError:
+            return [gr.skip()] * (len(shown) - 1)  # half-typed: keep the fields until it parses
+        return show(spec)[1:]
+
+    config.input(on_typed, inputs=config, outputs=shown[1:])
+
+    def on_method(name, text, state):
+        old = spec_from_yaml(text) if text else None
+        dataset = (state or {}).get("path") or None
+        return show(demo_spec(name, dataset=dataset, model=old.model_name if old else ctx.default_model))
+
+    method.input(on_method, inputs=[method, config, dataset_state], outputs=shown)
+    method_state.change(lambda name, text, state: on_method(name, text, state) if name in TRAINABLE
+                        else [gr.skip()] * len(shown), inputs=[method_state, config, dataset_state], outputs=shown)
+
+    def on_model(name, text):
+        spec = current(text)
+        if spec is None:
+            return gr.skip(), describe_model(name or "")
+        spec.model["model_name_or_path"] = (name or "").strip() or ctx.default_model
+        return spec.to_yaml(), describe_model(name or "")
+
+    model.input(on_model, inputs=[model, config], outputs=[config, model_note])
+
+    def on_dataset(state, text):
+        spec = current(text)
+        if not state or spec is None:
+            return gr.skip(), gr.skip()
+        spec.dataset = state["path"]
+        return spec.to_yaml(), f"Dataset: `{state['path']}` ({state['report']['rows']} rows, from the Data tab)"
+
+    dataset_state.change(on_dataset, inputs=[dataset_state, config], outputs=[config, dataset_note])
+
+    def on_preset(path):
+        if not path:
+            return [gr.skip()] * len(shown)
+        try:
+            return show(spec_from_yaml((PROJECT_ROOT / path).read_text(encoding="utf-8"), where=path))
+        except ValueError as exc:
+            gr.Warning(str(exc))
+            return [gr.skip()] * len(shown)
+
+    preset.input(on_preset, inputs=preset, outputs=shown)
+
+    def on_upload(file):
+        try:
+            return show(spec_from_yaml(Path(file).read_text(encoding="utf-8"), where=Path(file).name))
+        except (ValueError, UnicodeDecodeError) as exc:
+            gr.Warning(str(exc))
+            return [gr.skip()] * len(shown)
+
+    upload.upload(on_upload, inputs=upload, outputs=shown)
+
+    def on_save(text):
+        spec = current(text)
+        if spec is None:
+            return gr.skip()
+        path = Path(tempfile.mkdtemp(prefix="studio-config-")) / f"{spec.method}.yaml"
+        path.write_text(spec.to_yaml(), encoding="utf-8")
+        return str(path)
+
+    save.click(on_save, inputs=config, outputs=save)
+
+    def on_start(text):
+        try:
+            live = ctx.runner.start(spec_from_yaml(text))
         except ValueError as exc:
             gr.Warning(str(exc))
             return gr.skip()
         gr.Info(f"Run {live.run_id} started.")
         return status_markdown(live.snapshot())
 
-    start.click(on_start, inputs=[dataset_state, method, model, max_steps, learning_rate, batch_size, beta, use_lora],
-                outputs=status)
+    start.click(on_start, inputs=config, outputs=status)
 
     def on_stop():
         if not ctx.runner.stop():
@@ -124,14 +237,14 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State):
 
     stop.click(on_stop)
 
-    def on_tick(shown):
+    def on_tick(shown_key):
         live = ctx.runner.current
         if live is None:
-            return status_markdown(None), gr.skip(), shown
+            return status_markdown(None), gr.skip(), shown_key
         metrics = list(live.metrics)
         key = f"{live.run_id}:{len(metrics)}"
-        if key == shown:
-            return status_markdown(live.snapshot()), gr.skip(), shown
+        if key == shown_key:
+            return status_markdown(live.snapshot()), gr.skip(), shown_key
         return status_markdown(live.snapshot()), figure(metrics, live.method), key
 
     timer.tick(on_tick, inputs=drawn, outputs=[status, plot, drawn])

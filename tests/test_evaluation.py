@@ -1,0 +1,134 @@
+"""Base vs aligned on one copy of the weights: a tiny DPO run, then ComparePair with the adapter off and on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from studio.evaluation.generate import ComparePair, ComparePool, DecodeSettings, run_base_model
+from studio.training.runner import Runner
+from studio.training.spec import spec_from_dict
+
+PROMPT = "Say something kind about the number 3."
+SETTINGS = DecodeSettings(max_new_tokens=8)
+
+
+@pytest.fixture(scope="module")
+def dpo_run(tiny_model, tmp_path_factory) -> Path:
+    """A finished 3-step DPO run whose high learning rate leaves an adapter that changes the answers."""
+    root = tmp_path_factory.mktemp("eval")
+    data = root / "pairs.jsonl"
+    data.write_text("".join(json.dumps({"prompt": f"Say something kind about the number {i}.",
+                                        "chosen": f"{i} is a lovely number.", "rejected": f"{i} is dull."}) + "\n"
+                            for i in range(8)), encoding="utf-8")
+    spec = spec_from_dict({"method": "dpo", "dataset": str(data), "model_name_or_path": tiny_model, "max_steps": 3,
+                           "learning_rate": 1e-2, "max_length": 64, "per_device_train_batch_size": 2, "seed": 0})
+    runner = Runner(root / "runs")
+    runner.start(spec)
+    live = runner.wait(timeout=180)
+    assert live.state == "finished", live.message
+    return live.run_dir
+
+
+@pytest.fixture(scope="module")
+def pair(dpo_run) -> ComparePair:
+    return ComparePair(dpo_run)
+
+
+def plain_greedy(model_path: str, tokenizer, prompt: str, max_new_tokens: int) -> list[int]:
+    """Greedy tokens from the base checkpoint loaded with transformers alone, no studio code in the way."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=torch.float32).eval()
+    inputs = tokenizer.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True,
+                                          return_tensors="pt", return_dict=True)
+    with torch.no_grad():
+        output = model.generate(**inputs, do_sample=False, max_new_tokens=max_new_tokens,
+                                pad_token_id=tokenizer.pad_token_id)
+    return output[0][inputs["input_ids"].shape[1]:].tolist()
+
+
+def test_run_records_its_base_model(dpo_run, tiny_model):
+    assert run_base_model(dpo_run) == tiny_model
+
+
+def test_answer_both_gives_two_answers(pair):
+    base, aligned = pair.answer_both(PROMPT, SETTINGS)
+    assert isinstance(base, str) and isinstance(aligned, str)
+    assert aligned  # (the untrained tiny base only writes newlines, which strip to "")
+    assert base != aligned  # the adapter is really applied on the aligned side
+
+
+def test_adapter_off_is_exactly_the_base_model(pair, tiny_model):
+    expected_tokens = plain_greedy(tiny_model, pair.tokenizer, PROMPT, SETTINGS.max_new_tokens)
+    assert len(expected_tokens) == SETTINGS.max_new_tokens
+    expected = pair.tokenizer.decode(expected_tokens, skip_special_tokens=True).strip()
+    assert pair.generate(PROMPT, SETTINGS, aligned=False) == expected
+    assert pair.generate(PROMPT, SETTINGS, aligned=True) != expected
+    assert pair.base is None  # one copy of the weights serves both sides
+
+
+def test_adapter_off_logits_equal_the_base_logits(pair, tiny_model):
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(tiny_model, dtype=torch.float32).eval()
+    inputs = pair._inputs(PROMPT)
+    with torch.no_grad():
+        expected = base(**inputs).logits
+        with pair.model.disable_adapter():
+            off = pair.model(**inputs).logits
+        on = pair.model(**inputs).logits
+    torch.testing.assert_close(off, expected, rtol=0, atol=1e-5)
+    assert not torch.allclose(on, expected, atol=1e-5)
+
+
+def test_greedy_generation_is_repeatable(pair):
+    assert pair.answer_both(PROMPT, SETTINGS) == pair.answer_both(PROMPT, SETTINGS)
+
+
+def test_sampling_with_the_same_seed_is_repeatable(pair):
+    settings = DecodeSettings(max_new_tokens=8, temperature=1.0, top_p=0.9, seed=7)
+    assert settings.generate_kwargs()["do_sample"] is True
+    first = pair.generate(PROMPT, settings, aligned=True)
+    assert pair.generate(PROMPT, settings, aligned=True) == first
+
+
+def test_prompt_as_messages_equals_prompt_as_text(pair):
+    assert pair.generate([{"role": "user", "content": PROMPT}], SETTINGS, aligned=True) == \
+        pair.generate(PROMPT, SETTINGS, aligned=True)
+
+
+def test_decode_settings_zero_temperature_is_greedy():
+    assert DecodeSettings(max_new_tokens=5).generate_kwargs() == {"do_sample": False, "max_new_tokens": 5}
+
+
+def test_run_without_adapter_is_refused(tmp_path, tiny_model):
+    run_dir = tmp_path / "20250101-000000-dpo"
+    run_dir.mkdir()
+    (run_dir / "config.yaml").write_text(f"method: dpo\ndataset: x.jsonl\nmodel_name_or_path: {tiny_model}\n",
+                                         encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        ComparePair(run_dir)
+    assert run_dir.name in str(caught.value) and "no saved model yet" in str(caught.value)
+    with pytest.raises(ValueError):
+        ComparePool().get(run_dir)
+
+
+def test_pool_keeps_the_same_pair_for_the_same_run(dpo_run, tmp_path):
+    pool = ComparePool()
+    first = pool.get(dpo_run)
+    assert isinstance(first, ComparePair)
+    assert pool.get(dpo_run) is first
+    assert pool.get(str(dpo_run)) is first
+
+    import shutil
+
+    other = tmp_path / "copy-of-run"
+    shutil.copytree(dpo_run, other)
+    second = pool.get(other)
+    assert second is not first and second.run_dir == other
+    assert pool.get(other) is second
