@@ -62,12 +62,25 @@ def test_answer_both_gives_two_answers(pair):
     assert base != aligned  # the adapter is really applied on the aligned side
 
 
-def test_adapter_off_is_exactly_the_base_model(pair, tiny_model):
+def test_adapter_off_is_exactly_the_base_model(pair, tiny_model, monkeypatch):
     expected_tokens = plain_greedy(tiny_model, pair.tokenizer, PROMPT, SETTINGS.max_new_tokens)
     assert len(expected_tokens) == SETTINGS.max_new_tokens
-    expected = pair.tokenizer.decode(expected_tokens, skip_special_tokens=True).strip()
-    assert pair.generate(PROMPT, SETTINGS, aligned=False) == expected
-    assert pair.generate(PROMPT, SETTINGS, aligned=True) != expected
+    decoded = []  # the new tokens generate() decodes, so tokens are compared, not stripped text
+    original = pair.tokenizer.decode
+
+    def recording_decode(ids, **kwargs):
+        decoded.append([int(t) for t in ids])
+        return original(ids, **kwargs)
+
+    monkeypatch.setattr(pair.tokenizer, "decode", recording_decode)
+
+    off = pair.generate(PROMPT, SETTINGS, aligned=False)
+    on = pair.generate(PROMPT, SETTINGS, aligned=True)
+    assert len(decoded) == 2
+    assert decoded[0] == expected_tokens
+    assert decoded[1] != expected_tokens  # the adapter really changes the answer
+    assert off == original(expected_tokens, skip_special_tokens=True).strip()
+    assert on != off
     assert pair.base is None  # one copy of the weights serves both sides
 
 

@@ -116,6 +116,7 @@ SHAPE_REASONS = {
 
 @dataclass
 class Step:
+    question_id: str
     question: str
     answer: str
     source: str  # "data", "you" or "default"
@@ -131,6 +132,10 @@ class Recommendation:
     @property
     def spec(self) -> MethodSpec:
         return METHODS[self.method]
+
+    @property
+    def answers_taken(self) -> dict[str, str]:
+        return {step.question_id: step.answer for step in self.path}
 
     def to_dict(self) -> dict:
         return {"method": self.method, "name": self.spec.name,
@@ -157,7 +162,7 @@ def recommend_method(shape: str | None, answers: dict[str, str] | None = None) -
             answer, source = answers[node], "you"
         else:
             answer, source = question.default, "default"
-        path.append(Step(question.text, answer, source))
+        path.append(Step(node, question.text, answer, source))
         node = question.answers[answer]
     method = node.removeprefix("method:")
     reasons = []

@@ -8,6 +8,7 @@ import pandas as pd
 from ..methods import TRAINABLE
 from ..methods.registry import (ANSWERS_FROM_SHAPE, COMPARISON_HEADERS, METHODS, TREE, comparison_rows,
                                 recommend_method)
+from .tree_diagram import tree_svg
 
 
 def recommendation_markdown(rec) -> str:
@@ -32,9 +33,13 @@ def table_frame(method: str | None) -> pd.DataFrame:
 
 
 def build_method_tab(ctx, dataset_state: gr.State, method_state: gr.State):
-    recommendation = gr.Markdown("Load a dataset on the Data tab first; the recommendation appears here.",
-                                 elem_id="method-recommendation")
-    gr.Markdown("#### The decision tree — answers your data gives are filled in; answer the rest if you like")
+    with gr.Row():
+        with gr.Column(scale=5):
+            diagram = gr.HTML(tree_svg(), elem_id="method-tree")
+        with gr.Column(scale=4):
+            recommendation = gr.Markdown("Load a dataset on the Data tab first; the recommendation appears here.",
+                                         elem_id="method-recommendation")
+    gr.Markdown("#### Your answers — those your data gives are filled in and locked; answer the rest if you like")
     radios = {}
     with gr.Row():
         for question in TREE.values():
@@ -45,17 +50,18 @@ def build_method_tab(ctx, dataset_state: gr.State, method_state: gr.State):
     def update(state, *answers, reset=False):
         shape = (state or {}).get("report", {}).get("shape")
         if not shape:
-            return (None, "Load a dataset on the Data tab first; the recommendation appears here.",
+            return (None, "Load a dataset on the Data tab first; the recommendation appears here.", tree_svg(),
                     table_frame(None), gr.update(interactive=False), *[gr.update() for _ in radios])
         given = ANSWERS_FROM_SHAPE.get(shape, {})
         mine = {qid: a for qid, a in zip(radios, answers) if a and qid not in given}
         rec = recommend_method(shape, mine)
         radio_updates = [gr.update(value=given[qid], interactive=False) if qid in given
                          else gr.update(interactive=True, **({"value": None} if reset else {})) for qid in radios]
-        return (rec.method, recommendation_markdown(rec), table_frame(rec.method),
+        return (rec.method, recommendation_markdown(rec), tree_svg(rec.answers_taken, rec.method),
+                table_frame(rec.method),
                 gr.update(interactive=rec.method in TRAINABLE), *radio_updates)
 
-    outputs = [method_state, recommendation, table, use_button, *radios.values()]
+    outputs = [method_state, recommendation, diagram, table, use_button, *radios.values()]
     # A new dataset starts the tree afresh: answers given for the previous one no longer apply.
     dataset_state.change(lambda state: update(state, *[None] * len(radios), reset=True), inputs=dataset_state,
                          outputs=outputs)
