@@ -1,8 +1,10 @@
 """Start Alignment Studio: `python app.py [--host H] [--port P] [--share] [--model NAME] [--runs-dir DIR]`."""
 
 import argparse
+import os
 
 import studio  # noqa: F401  (sets the no-telemetry defaults before gradio is imported)
+from studio.methods.rewards import CUSTOM_CODE_ENV
 from studio.models import BUNDLED_MODEL
 
 
@@ -13,7 +15,13 @@ def main() -> None:
     parser.add_argument("--share", action="store_true", help="also serve through a public gradio.live link")
     parser.add_argument("--model", default=BUNDLED_MODEL, help="default model: bundled, hub id or local folder")
     parser.add_argument("--runs-dir", default=None, help="where run folders go (default: ./runs)")
+    parser.add_argument("--allow-custom-code", action="store_true",
+                        help="let GRPO load reward functions from a local Python file (your own machine only)")
     args = parser.parse_args()
+    if args.allow_custom_code:
+        if args.share:
+            parser.error("--allow-custom-code can't be combined with --share: strangers could run code here.")
+        os.environ[CUSTOM_CODE_ENV] = "1"
 
     from studio.ui import create_app, launch_kwargs
 

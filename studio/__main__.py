@@ -2,7 +2,8 @@
 
     python -m studio validate PATH [--json]
     python -m studio recommend PATH [--answer KEY=VALUE ...] [--json]
-    python -m studio train CONFIG.yaml [--set KEY=VALUE ...] [--output-dir DIR]
+    python -m studio train CONFIG.yaml [--set KEY=VALUE ...] [--output-dir DIR] [--allow-custom-code]
+    python -m studio launch CONFIG.yaml --out DIR [--strategy ddp|zero1|zero2|zero3|fsdp] [--num-processes N]
 
 Exit codes: 0 success (warnings allowed), 1 data errors or a failed run, 2 unreadable input or bad
 arguments, 130 stopped with Ctrl-C.
@@ -74,6 +75,12 @@ def _train(args) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.allow_custom_code:
+        import os
+
+        from .methods.rewards import CUSTOM_CODE_ENV
+
+        os.environ[CUSTOM_CODE_ENV] = "1"
     runner = Runner()
 
     def echo(record: dict) -> None:
@@ -99,6 +106,24 @@ def _train(args) -> int:
     return {"finished": 0, "stopped": 130}.get(live.state, 1)
 
 
+def _launch(args) -> int:
+    from .training.launch import write_launch_files
+    from .training.spec import load_spec, parse_overrides
+
+    try:
+        spec = load_spec(args.config, parse_overrides(args.set))
+        written = write_launch_files(spec, args.out, args.strategy, args.num_processes)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for path in written["files"]:
+        print(f"wrote {path}")
+    print(f"run it with: bash {Path(args.out) / 'launch.sh'}")
+    for command in written["commands"]:
+        print(f"  {command}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m studio", description="Alignment Studio, headless.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -115,7 +140,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("config")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--output-dir", help="the run folder to write (default: a new folder under runs/)")
+    p.add_argument("--allow-custom-code", action="store_true",
+                   help="let GRPO load reward functions from reward_custom_file (your own machine only)")
     p.set_defaults(func=_train)
+    p = sub.add_parser("launch", help="write the files and commands that run a config on several GPUs")
+    p.add_argument("config")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--strategy", default="ddp", choices=["ddp", "zero1", "zero2", "zero3", "fsdp"])
+    p.add_argument("--num-processes", type=int, default=2, help="GPUs (processes) per machine")
+    p.add_argument("--out", required=True, help="folder to write config.yaml, accelerate_config.yaml, launch.sh")
+    p.set_defaults(func=_launch)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

@@ -145,3 +145,36 @@ def test_pool_keeps_the_same_pair_for_the_same_run(dpo_run, tmp_path):
     second = pool.get(other)
     assert second is not first and second.run_dir == other
     assert pool.get(other) is second
+
+
+def test_full_fine_tune_compares_against_a_separately_loaded_base(tiny_model, tmp_path):
+    """Without LoRA the run saves a whole model, so the base is loaded beside it."""
+    data = tmp_path / "chats.jsonl"
+    data.write_text("".join(json.dumps({"messages": [{"role": "user", "content": PROMPT},
+                                                     {"role": "assistant", "content": f"{i} is lovely."}]}) + "\n"
+                            for i in range(4)), encoding="utf-8")
+    spec = spec_from_dict({"method": "sft", "dataset": str(data), "model_name_or_path": tiny_model, "max_steps": 2,
+                           "use_peft": False, "learning_rate": 1e-2, "max_length": 64,
+                           "per_device_train_batch_size": 2})
+    runner = Runner(tmp_path / "runs")
+    runner.start(spec)
+    live = runner.wait(timeout=180)
+    assert live.state == "finished", live.message
+    assert not (live.run_dir / "adapter" / "adapter_config.json").exists()
+
+    full = ComparePair(live.run_dir)
+    assert full.base is not None and full.base is not full.model
+    tokenizer = full.tokenizer
+    expected = tokenizer.decode(plain_greedy(tiny_model, tokenizer, PROMPT, SETTINGS.max_new_tokens),
+                                skip_special_tokens=True).strip()
+    base, aligned = full.answer_both(PROMPT, SETTINGS)
+    assert base == expected and isinstance(aligned, str)
+
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    plain = AutoModelForCausalLM.from_pretrained(tiny_model, dtype=torch.float32).eval()
+    inputs = full._inputs(PROMPT)
+    with torch.no_grad():
+        torch.testing.assert_close(full.base(**inputs).logits, plain(**inputs).logits, rtol=0, atol=1e-5)
+        assert not torch.allclose(full.model(**inputs).logits, plain(**inputs).logits, atol=1e-3)

@@ -92,3 +92,39 @@ def test_rule_rewards():
         build_rule_rewards(["nope"], {})
     with pytest.raises(ValueError, match="reference answers"):
         numeric_match("solution")(["1"], answer=["1"])
+
+
+def test_custom_reward_code_needs_the_flag(tmp_path, monkeypatch):
+    from studio.methods.rewards import CUSTOM_CODE_ENV, load_custom_rewards
+
+    file = tmp_path / "my_rewards.py"
+    file.write_text("def polite(completions, **kw):\n    return [1.0 if 'please' in str(c) else 0.0 for c in completions]\n")
+    monkeypatch.delenv(CUSTOM_CODE_ENV, raising=False)
+    with pytest.raises(ValueError, match="--allow-custom-code"):
+        load_custom_rewards(str(file), ["polite"])
+    monkeypatch.setenv(CUSTOM_CODE_ENV, "1")
+    (polite,) = load_custom_rewards(str(file), ["polite"])
+    assert polite(["please", "no"]) == [1.0, 0.0]
+    with pytest.raises(ValueError, match="no function named 'rude'"):
+        load_custom_rewards(str(file), ["rude"])
+
+
+def test_every_preset_loads_and_round_trips():
+    from studio.methods import TRAINABLE
+    from studio.training.spec import load_spec, spec_from_yaml
+
+    for method in TRAINABLE:
+        for path in (ROOT / "presets" / f"{method}.yaml", ROOT / "presets" / "demo" / f"{method}.yaml"):
+            spec = load_spec(path)
+            assert spec.method == method
+            assert spec_from_yaml(spec.to_yaml()) == spec, path
+
+
+def test_grpo_with_a_reward_model_run(tiny_model, runs_dir):
+    """A reward run's folder serves as a GRPO reward (merged once into a classification checkpoint)."""
+    reward = train("reward", DATA / "dpo_helpful_pairs.jsonl", tiny_model, runs_dir)
+    assert reward.state == "finished", reward.message
+    live = train("grpo", DATA / "grpo_arithmetic.jsonl", tiny_model, runs_dir, num_generations=2,
+                 max_completion_length=8, reward_funcs=[], reward_model=str(reward.run_dir))
+    assert live.state == "finished", live.message
+    assert any(k.startswith("rewards/") for m in read_metrics(live.run_dir) for k in m)

@@ -140,6 +140,16 @@ def test_stop_ends_a_long_run_early_and_saves_the_adapter(tiny_model, runs_dir, 
     assert runner.stop() is False  # nothing left to stop
 
 
+def test_stop_right_after_start_ends_stopped_without_training_on(tiny_model, runs_dir, chats):
+    runner = Runner(runs_dir)
+    runner.start(make_spec("sft", chats, tiny_model, max_steps=500))
+    assert runner.stop() is True
+    live = finish(runner)
+    assert live.state == "stopped", live.message
+    assert live.step <= 1
+    assert read_status(live.run_dir)["state"] == "stopped"
+
+
 def test_stop_with_nothing_running_returns_false(runs_dir):
     assert Runner(runs_dir).stop() is False
 

@@ -14,6 +14,8 @@ STUDIO_KEYS: dict = {
     "reward_target_length": 200,
     "reward_keywords": [],
     "reward_regex": "",
+    "reward_custom_file": "",  # a local .py file; needs --allow-custom-code (never in shared mode)
+    "reward_custom_funcs": [],  # the function names to use from it
 }
 
 
@@ -33,12 +35,14 @@ def prepare_rows(rows: list[dict], report, tokenizer) -> list[dict]:
 
 def reward_functions(extras: dict) -> list:
     from ..models import resolve_model
-    from .rewards import build_rule_rewards
+    from .rewards import build_rule_rewards, load_custom_rewards
 
     names = extras.get("reward_funcs") or []
     if isinstance(names, str):
         names = [n.strip() for n in names.split(",") if n.strip()]
     funcs: list = build_rule_rewards(names, extras)
+    if extras.get("reward_custom_file"):
+        funcs += load_custom_rewards(extras["reward_custom_file"], list(extras.get("reward_custom_funcs") or []))
     if extras.get("reward_model"):
         funcs.append(resolve_model(extras["reward_model"]))  # TRL loads a path as a classification model
     if not funcs:

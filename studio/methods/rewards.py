@@ -7,8 +7,15 @@ conversational data, lists of messages.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
+from pathlib import Path
 from typing import Callable
+
+# Custom reward code runs arbitrary Python: only on the user's own machine, after an explicit opt-in flag
+# (`python app.py --allow-custom-code`, `python -m studio train --allow-custom-code`); never in shared mode.
+CUSTOM_CODE_ENV = "STUDIO_ALLOW_CUSTOM_CODE"
 
 THINK_ANSWER = re.compile(r"^<think>.*?</think>\s*<answer>.*?</answer>$", re.DOTALL)
 ANSWER_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
@@ -135,4 +142,33 @@ def build_rule_rewards(names: list[str], settings: dict) -> list[Callable]:
         factory, key, _ = RULE_REWARDS[name]
         value = settings.get(key) if key else None
         funcs.append(factory(value) if value not in (None, "", []) else factory())
+    return funcs
+
+
+def custom_code_allowed() -> bool:
+    return os.environ.get(CUSTOM_CODE_ENV) == "1"
+
+
+def load_custom_rewards(path: str, names: list[str]) -> list[Callable]:
+    """Reward functions `names` from the Python file `path`, when custom code is allowed."""
+    if not custom_code_allowed():
+        raise ValueError(f"custom reward code is off, so {path} was not loaded. On your own machine, start the "
+                         "studio with --allow-custom-code to use it (it is never allowed in shared mode).")
+    file = Path(path).expanduser()
+    if not file.is_file() or file.suffix != ".py":
+        raise ValueError(f"reward_custom_file {path} is not a Python file on this machine.")
+    spec = importlib.util.spec_from_file_location(f"studio_custom_rewards_{abs(hash(str(file)))}", file)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise ValueError(f"{file.name} failed to load: {type(exc).__name__}: {exc}") from exc
+    funcs = []
+    for name in names:
+        func = getattr(module, name, None)
+        if not callable(func):
+            raise ValueError(f"{file.name} has no function named '{name}'.")
+        funcs.append(func)
+    if not funcs:
+        raise ValueError("reward_custom_funcs is empty: name the functions to use from reward_custom_file.")
     return funcs

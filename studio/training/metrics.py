@@ -13,14 +13,14 @@ import time
 
 from transformers import TrainerCallback
 
-from .runs import write_status
+from .runs import is_main_process, write_status
 
 
 class StudioCallback(TrainerCallback):
     def __init__(self, live: LiveRun, echo=None):
         self.live = live
         self.echo = echo  # the CLI prints each log line; the UI reads the bus instead
-        self._file = open(live.run_dir / "metrics.jsonl", "a", encoding="utf-8")
+        self._file = open(live.run_dir / "metrics.jsonl", "a", encoding="utf-8") if is_main_process() else None
 
     def on_train_begin(self, args, state, control, **kwargs):
         self.live.max_steps = state.max_steps
@@ -32,8 +32,9 @@ class StudioCallback(TrainerCallback):
             return
         record = {"step": state.global_step, "epoch": state.epoch, "time": round(time.time() - self.live.started_at, 3)}
         record.update({k: v for k, v in logs.items() if isinstance(v, (int, float, str))})
-        self._file.write(json.dumps(record) + "\n")
-        self._file.flush()
+        if self._file is not None:
+            self._file.write(json.dumps(record) + "\n")
+            self._file.flush()
         self.live.metrics.append(record)
         if self.echo:
             self.echo(record)
@@ -50,4 +51,5 @@ class StudioCallback(TrainerCallback):
             control.should_training_stop = True
 
     def close(self):
-        self._file.close()
+        if self._file is not None:
+            self._file.close()

@@ -44,8 +44,15 @@ def write_json_atomic(path: Path, data: dict) -> None:
     os.replace(tmp, path)  # a reader never sees half a file
 
 
+def is_main_process() -> bool:
+    """Under `accelerate launch` every process trains; only the first one writes the run folder."""
+    return os.environ.get("RANK", "0") in ("", "0")
+
+
 def write_status(run_dir: Path, **fields) -> dict:
     status = read_status(run_dir)
+    if not is_main_process():
+        return status
     status.update(fields, updated_at=time.time())
     write_json_atomic(run_dir / "status.json", status)
     return status

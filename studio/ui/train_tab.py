@@ -8,6 +8,7 @@ Start runs exactly what it says.
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 
 import gradio as gr
@@ -16,6 +17,7 @@ from ..methods import TRAINABLE
 from ..methods.registry import METHODS
 from ..methods.rewards import RULE_REWARDS
 from ..models import describe_model, model_choices
+from ..training.launch import STRATEGIES, write_launch_files
 from ..training.spec import PROJECT_ROOT, RunSpec, preset_path, spec_from_yaml
 from .curves import figure
 
@@ -121,6 +123,14 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State):
         with gr.Row():
             save = gr.DownloadButton("Save config as YAML")
             upload = gr.UploadButton("Load a config YAML", file_types=[".yaml", ".yml"])
+    with gr.Accordion("Run it on a bigger machine (accelerate, DeepSpeed, FSDP)", open=False):
+        with gr.Row():
+            strategy = gr.Dropdown([(f"{k} — {v[1]}", k) for k, v in STRATEGIES.items()], value="ddp",
+                                   label="Strategy", scale=3)
+            processes = gr.Number(8, label="GPUs per machine", precision=0, minimum=1, scale=1)
+            export = gr.Button("Write launch files", scale=1)
+        launch_note = gr.Markdown()
+        launch_files = gr.File(label="Launch files", file_count="multiple", interactive=False)
     with gr.Row():
         start = gr.Button("Start training", variant="primary", elem_id="train-start")
         stop = gr.Button("Stop", variant="stop", elem_id="train-stop")
@@ -219,6 +229,23 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State):
         return str(path)
 
     save.click(on_save, inputs=config, outputs=save)
+
+    def on_export(text, strategy_name, count):
+        spec = current(text)
+        if spec is None:
+            return gr.skip(), gr.skip()
+        out = ctx.runs_dir / "launch" / f"{time.strftime('%Y%m%d-%H%M%S')}-{spec.method}"
+        try:
+            written = write_launch_files(spec, out, strategy_name, int(count or 1))
+        except ValueError as exc:
+            gr.Warning(str(exc))
+            return gr.skip(), gr.skip()
+        commands = "\n".join(written["commands"])
+        note = (f"Written to `{out}`. Copy the folder to the GPU machine and run `bash launch.sh`; "
+                f"it runs:\n```bash\n{commands}\n```")
+        return note, written["files"]
+
+    export.click(on_export, inputs=[config, strategy, processes], outputs=[launch_note, launch_files])
 
     def on_start(text):
         try:
