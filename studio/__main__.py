@@ -3,6 +3,8 @@
     python -m studio validate PATH [--json]
     python -m studio recommend PATH [--answer KEY=VALUE ...] [--json]
     python -m studio train CONFIG.yaml [--set KEY=VALUE ...] [--output-dir DIR] [--allow-custom-code]
+    python -m studio train --resume RUN_DIR
+    python -m studio runs [--runs-dir DIR] [--json]
     python -m studio launch CONFIG.yaml --out DIR [--strategy ddp|zero1|zero2|zero3|fsdp] [--num-processes N]
 
 Exit codes: 0 success (warnings allowed), 1 data errors or a failed run, 2 unreadable input or bad
@@ -70,8 +72,11 @@ def _train(args) -> int:
     from .training.runner import Runner
     from .training.spec import load_spec, parse_overrides
 
+    if bool(args.config) == bool(args.resume):
+        print("error: give a CONFIG to start a run, or --resume RUN_DIR to continue one (not both).", file=sys.stderr)
+        return 2
     try:
-        spec = load_spec(args.config, parse_overrides(args.set))
+        spec = load_spec(args.config, parse_overrides(args.set)) if args.config else None
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -88,7 +93,10 @@ def _train(args) -> int:
         print(json.dumps(shown), flush=True)
 
     try:
-        live = runner.start(spec, run_dir=Path(args.output_dir) if args.output_dir else None, echo=echo)
+        if args.resume:
+            live = runner.resume(args.resume, echo=echo)
+        else:
+            live = runner.start(spec, run_dir=Path(args.output_dir) if args.output_dir else None, echo=echo)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -104,6 +112,28 @@ def _train(args) -> int:
         return 130
     print(f"{live.state}: {live.message}", flush=True)
     return {"finished": 0, "stopped": 130}.get(live.state, 1)
+
+
+def _runs(args) -> int:
+    from .training.runs import default_runs_dir, list_runs, read_metrics
+
+    runs_dir = Path(args.runs_dir) if args.runs_dir else default_runs_dir()
+    runs = list_runs(runs_dir)
+    for run in runs:
+        final = [m for m in read_metrics(Path(run["run_dir"])) if "loss" in m]
+        run["final_metrics"] = {k: v for k, v in final[-1].items() if k not in ("time", "epoch")} if final else {}
+    if args.json:
+        print(json.dumps(runs, indent=1, default=str))
+        return 0
+    if not runs:
+        print(f"no runs under {runs_dir}")
+    for run in runs:
+        loss = run["final_metrics"].get("loss")
+        loss_text = f"loss {loss:<8.4g}" if isinstance(loss, (int, float)) else " " * 13
+        steps = f"{run.get('step', 0)}/{run.get('max_steps', '?')}"
+        print(f"{run['name']:<28} {run.get('state', '?'):<12} {run.get('method', '?'):<7} step {steps:<10} "
+              f"{loss_text} {run.get('model', '')}")
+    return 0
 
 
 def _launch(args) -> int:
@@ -136,13 +166,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--answer", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_recommend)
-    p = sub.add_parser("train", help="train from a preset/config YAML")
-    p.add_argument("config")
+    p = sub.add_parser("train", help="train from a preset/config YAML, or resume a run")
+    p.add_argument("config", nargs="?")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue a stopped, failed or interrupted run")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--output-dir", help="the run folder to write (default: a new folder under runs/)")
     p.add_argument("--allow-custom-code", action="store_true",
                    help="let GRPO load reward functions from reward_custom_file (your own machine only)")
     p.set_defaults(func=_train)
+    p = sub.add_parser("runs", help="list the run folders with their state and final metrics")
+    p.add_argument("--runs-dir")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_runs)
     p = sub.add_parser("launch", help="write the files and commands that run a config on several GPUs")
     p.add_argument("config")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")

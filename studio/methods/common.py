@@ -64,7 +64,10 @@ def build_config(method_module, spec, run_dir: Path, where: Placement):
     values = dict(spec.training)
     values.setdefault("logging_steps", 1)
     values.setdefault("gradient_checkpointing", False)  # small models: the ~20% slowdown buys nothing
-    values.setdefault("save_strategy", "no")
+    # Checkpoints (adapter, optimizer, scheduler) let a stopped or interrupted run resume where it was.
+    values.setdefault("save_strategy", "steps")
+    values.setdefault("save_steps", 50)
+    values.setdefault("save_total_limit", 2)
     values.setdefault("dataloader_num_workers", 0)
     values.update(where.trainer_kwargs())
     values.update(output_dir=str(run_dir / "checkpoints"), report_to="none", disable_tqdm=True)

@@ -43,12 +43,16 @@ class StudioCallback(TrainerCallback):
             self.live.error = (f"the loss became {loss} at step {state.global_step}, so the run was stopped; "
                                "try a lower learning rate.")
             control.should_training_stop = True
+            control.should_save = False  # a checkpoint of NaN weights helps nobody
 
     def on_step_end(self, args, state, control, **kwargs):
         self.live.step = state.global_step
         write_status(self.live.run_dir, step=state.global_step, max_steps=state.max_steps)
-        if self.live.stop_event.is_set():
+        if self.live.error:
             control.should_training_stop = True
+        elif self.live.stop_event.is_set():
+            control.should_training_stop = True
+            control.should_save = True  # a checkpoint at this step, so the run can be resumed
 
     def close(self):
         if self._file is not None:

@@ -8,6 +8,7 @@ writes files and updates its `LiveRun`, which the UI (or the CLI) reads.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import traceback
@@ -15,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..methods import method_module
-from .runs import default_runs_dir, new_run_dir, write_status
-from .spec import RunSpec
+from .runs import RESUMABLE, default_runs_dir, new_run_dir, read_metrics, read_status, reconcile, write_status
+from .spec import RunSpec, load_spec
 
 _LOGGERS = ("transformers", "trl", "peft", "studio")
 
@@ -61,7 +62,7 @@ class Runner:
     def busy(self) -> bool:
         return self.current is not None and self.current.active
 
-    def start(self, spec: RunSpec, run_dir: Path | None = None, echo=None) -> LiveRun:
+    def start(self, spec: RunSpec, run_dir: Path | None = None, echo=None, resume: bool = False) -> LiveRun:
         """Start training `spec` in the background. Raises ValueError when a run is already going."""
         method_module(spec.method)  # unknown method → ValueError before anything is written
         with self._lock:
@@ -75,15 +76,37 @@ class Runner:
                 run_dir = Path(run_dir)
                 run_dir.mkdir(parents=True, exist_ok=True)
             live = LiveRun(run_dir=run_dir, method=spec.method, model=spec.model_name)
-            (run_dir / "config.yaml").write_text(spec.to_yaml(), encoding="utf-8")
-            write_status(run_dir, state="running", step=0, max_steps=spec.training.get("max_steps", -1),
-                         method=spec.method, model=spec.model_name, dataset=spec.dataset,
-                         started_at=live.started_at)
+            if resume:
+                live.metrics = read_metrics(run_dir)  # the curve keeps its history
+                live.step = read_status(run_dir).get("step", 0)
+                write_status(run_dir, state="running", pid=os.getpid(), resumed_at=live.started_at, message="")
+            else:
+                (run_dir / "config.yaml").write_text(spec.to_yaml(), encoding="utf-8")
+                write_status(run_dir, state="running", step=0, max_steps=spec.training.get("max_steps", -1),
+                             method=spec.method, model=spec.model_name, dataset=spec.dataset,
+                             started_at=live.started_at, pid=os.getpid())
             self.current = live
-            self._thread = threading.Thread(target=_train, args=(live, spec, echo), name=f"train-{live.run_id}",
-                                            daemon=True)
+            self._thread = threading.Thread(target=_train, args=(live, spec, echo, resume),
+                                            name=f"train-{live.run_id}", daemon=True)
             self._thread.start()
             return live
+
+    def resume(self, run_dir: str | Path, echo=None) -> LiveRun:
+        """Continue a stopped, failed or interrupted run from its last checkpoint (optimizer state included)."""
+        run_dir = Path(run_dir)
+        status = reconcile(run_dir, self.active_dirs())
+        if not status:
+            raise ValueError(f"{run_dir} is not a run folder (no status.json).")
+        if status.get("state") not in RESUMABLE:
+            raise ValueError(f"run {run_dir.name} is {status.get('state')}; only stopped, failed or interrupted "
+                             "runs can be resumed.")
+        if last_checkpoint(run_dir) is None:
+            raise ValueError(f"run {run_dir.name} has no checkpoint to resume from; start it again instead.")
+        return self.start(load_spec(run_dir / "config.yaml"), run_dir=run_dir, echo=echo, resume=True)
+
+    def active_dirs(self) -> set[Path]:
+        live = self.current
+        return {live.run_dir.resolve()} if live is not None and live.active else set()
 
     def stop(self) -> bool:
         """Ask the current run to stop after its current step. Returns False when nothing is running."""
@@ -100,7 +123,14 @@ class Runner:
         return self.current
 
 
-def _train(live: LiveRun, spec: RunSpec, echo=None) -> None:
+def last_checkpoint(run_dir: Path) -> str | None:
+    from transformers.trainer_utils import get_last_checkpoint
+
+    folder = Path(run_dir) / "checkpoints"
+    return get_last_checkpoint(str(folder)) if folder.is_dir() else None
+
+
+def _train(live: LiveRun, spec: RunSpec, echo=None, resume: bool = False) -> None:
     run_dir = live.run_dir
     handler = logging.FileHandler(run_dir / "train.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -122,8 +152,10 @@ def _train(live: LiveRun, spec: RunSpec, echo=None) -> None:
         from transformers import PrinterCallback
 
         trainer.remove_callback(PrinterCallback)  # our callback already reports every log line
-        log.info("training %s for %s steps", spec.method, ctx.args.max_steps)
-        trainer.train()
+        checkpoint = last_checkpoint(run_dir) if resume else None
+        log.info("training %s for %s steps%s", spec.method, ctx.args.max_steps,
+                 f", resuming from {checkpoint}" if checkpoint else "")
+        trainer.train(resume_from_checkpoint=checkpoint)
         trainer.save_model(str(run_dir / "adapter"))
         ctx.tokenizer.save_pretrained(str(run_dir / "adapter"))
         stopped = live.stop_event.is_set()

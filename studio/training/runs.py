@@ -15,7 +15,8 @@ import re
 import time
 from pathlib import Path
 
-STATES = ("running", "finished", "stopped", "failed")
+STATES = ("running", "finished", "stopped", "failed", "interrupted")
+RESUMABLE = ("stopped", "failed", "interrupted")
 
 
 def default_runs_dir() -> Path:
@@ -79,13 +80,34 @@ def read_metrics(run_dir: Path) -> list[dict]:
     return rows
 
 
-def list_runs(runs_dir: Path) -> list[dict]:
-    """Every run folder with its status, newest first."""
+def _process_alive(pid) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (OSError, TypeError, ValueError):
+        return False
+    return True
+
+
+def reconcile(run_dir: Path, active: set[Path] = frozenset()) -> dict:
+    """A folder that says `running` while no process trains it was interrupted (a crash, a kill, a reboot):
+    say so on disk, so it can be listed and resumed."""
+    status = read_status(run_dir)
+    if status.get("state") == "running" and Path(run_dir).resolve() not in active:
+        pid = status.get("pid")
+        if pid is None or int(pid) == os.getpid() or not _process_alive(pid):
+            status = write_status(Path(run_dir), state="interrupted",
+                                  message="the process training this run ended before it finished; resume it "
+                                          "from its last checkpoint")
+    return status
+
+
+def list_runs(runs_dir: Path, active: set[Path] = frozenset()) -> list[dict]:
+    """Every run folder with its status (interrupted ones marked so), newest first."""
     runs = []
     if not Path(runs_dir).is_dir():
         return runs
     for folder in Path(runs_dir).iterdir():
-        status = read_status(folder) if folder.is_dir() else {}
+        status = reconcile(folder, active) if folder.is_dir() else {}
         if status:
             runs.append({"run_dir": str(folder), "name": folder.name, **status})
     return sorted(runs, key=lambda r: r.get("started_at", 0), reverse=True)
