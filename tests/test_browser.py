@@ -62,18 +62,37 @@ def app_url(tiny_model, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(app_url):
+def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing; `make test` installs Debian's chromium package.")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, app_url):
+    """Open a fresh tab on the app (several can be open at once, like a user's tabs)."""
+    pages = []
+
+    def opener():
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.set_default_timeout(30_000)
         page.goto(app_url)
-        yield page
-        browser.close()
+        pages.append(page)
+        return page
+
+    yield opener
+    for page in pages:
+        page.close()
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()
 
 
 def _preference_file(tmp_path: Path) -> Path:
@@ -131,9 +150,31 @@ def test_thin_path_in_the_browser(page, tmp_path):
         time.sleep(0.5)
     assert _plot_points(page) > first, "the curve did not gain points while training"
     page.screenshot(path=str(SHOTS / "3-train.png"), full_page=True)
+    run_id = status.locator("code").first.inner_text()
+
+    # A reload mid-run keeps the run: it lives in the process, not in the page.
+    page.reload()
+    page.get_by_role("tab", name="3 · Train").click()
+    status.get_by_text(run_id).wait_for()
+    status.get_by_text("running", exact=True).wait_for()
+    deadline = time.time() + 30
+    while _plot_points(page) < 2 and time.time() < deadline:
+        time.sleep(0.3)
+    assert _plot_points(page) >= 2, "the curve did not come back after a reload"
+
+    # Stop after the current step, then resume from the checkpoint and stop again.
     page.locator("#train-stop").click()
     status.get_by_text("stopped", exact=True).wait_for(timeout=60_000)
     assert "adapter was saved" in status.inner_text()
+    stopped_at = _plot_points(page)
+    page.locator("#train-resume").click()
+    status.get_by_text("running", exact=True).wait_for(timeout=60_000)
+    deadline = time.time() + 60
+    while _plot_points(page) <= stopped_at and time.time() < deadline:
+        time.sleep(0.3)
+    assert _plot_points(page) > stopped_at, "the resumed run did not add points to the same curve"
+    page.locator("#train-stop").click()
+    status.get_by_text("stopped", exact=True).wait_for(timeout=60_000)
 
     # Compare: the stopped run answers side by side with the base.
     page.get_by_role("tab", name="4 · Compare").click()
@@ -150,3 +191,29 @@ def test_thin_path_in_the_browser(page, tmp_path):
     assert aligned.input_value() and "generating" not in aligned.input_value()
     assert page.locator("#compare-base textarea").input_value()
     page.screenshot(path=str(SHOTS / "4-compare.png"), full_page=True)
+
+    # Runs: the run is listed with its state.
+    page.get_by_role("tab", name="Runs").click()
+    table = page.locator("#runs-table")
+    deadline = time.time() + 30
+    while run_id not in table.inner_text() and time.time() < deadline:
+        time.sleep(0.3)
+    assert run_id in table.inner_text() and "stopped" in table.inner_text()
+    page.screenshot(path=str(SHOTS / "5-runs.png"), full_page=True)
+
+
+def test_a_bad_file_gets_a_clear_message_and_the_page_keeps_working(open_page, tmp_path):
+    page = open_page()
+    bad = tmp_path / "broken.jsonl"
+    bad.write_bytes(b"\x00\x01\x02 not json at all")
+    page.locator("#dataset-upload input[type=file]").set_input_files(str(bad))
+    summary = page.locator("#dataset-summary")
+    summary.get_by_text("Could not use this file").wait_for()
+    assert "binary" in summary.inner_text() and "Traceback" not in page.content()
+    page.get_by_role("button", name="Use this dataset → Method").wait_for()
+    assert page.get_by_role("button", name="Use this dataset → Method").is_disabled()
+    # The same tab keeps working: pick a sample dataset instead.
+    page.locator("#dataset-sample input").click()
+    page.get_by_role("option", name="sft_pirate_chats.jsonl").click()
+    summary.get_by_text("Instruction chats").wait_for()
+    assert page.get_by_role("button", name="Use this dataset → Method").is_enabled()

@@ -60,7 +60,7 @@ def test_bundled_model_knows_the_capital_of_france(bundled_path):
     inputs = tokenizer.apply_chat_template([{"role": "user", "content": QUESTION}], add_generation_prompt=True,
                                            return_tensors="pt", return_dict=True)
     with torch.no_grad():
-        output = model.generate(**inputs, do_sample=False, max_new_tokens=24, pad_token_id=tokenizer.pad_token_id)
+        output = model.generate(**inputs, do_sample=False, max_new_tokens=12, pad_token_id=tokenizer.pad_token_id)
     answer = tokenizer.decode(output[0][inputs["input_ids"].shape[1]:], skip_special_tokens=True)
     assert "Paris" in answer, answer
 
@@ -85,6 +85,6 @@ def test_demo_run_compares_with_the_base_unchanged(demo_dpo_run):
 
     code, out_dir, _ = demo_dpo_run
     assert code == 0
-    base, aligned = ComparePair(out_dir).answer_both(QUESTION, DecodeSettings(max_new_tokens=24))
+    base, aligned = ComparePair(out_dir).answer_both(QUESTION, DecodeSettings(max_new_tokens=12))
     assert "Paris" in base, base
     assert isinstance(aligned, str) and aligned

@@ -129,7 +129,7 @@ def test_recommend_with_answers(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["method"] == "ppo"
     assert data["path"][-1] == {"question": "Rule-based rewards, or a reward model?",
-                                "answer": "a reward model", "source": "you"}
+                                "answer": "a reward model", "source": "you", "question_id": "rewards"}
 
 
 def test_recommend_text(good, capsys):

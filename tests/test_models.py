@@ -171,8 +171,6 @@ def test_describe_hub_id():
     assert describe_model("Qwen/Qwen2.5-0.5B-Instruct") == "Hub model Qwen/Qwen2.5-0.5B-Instruct (downloaded on first use)."
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: describe_model calls anything that is not a folder a 'Hub model … "
-                   "(downloaded on first use)', even names resolve_model refuses as neither folder nor hub id")
 @pytest.mark.parametrize("name", ["not a model!", "/no/such/folder/anywhere"])
 def test_describe_does_not_promise_a_download_resolve_model_refuses(name):
     with pytest.raises(ValueError):

@@ -69,6 +69,8 @@ def build_config(method_module, spec, run_dir: Path, where: Placement):
     values.setdefault("save_steps", 50)
     values.setdefault("save_total_limit", 2)
     values.setdefault("dataloader_num_workers", 0)
+    # transformers hides a NaN loss behind the running average by default; the health checks must see it.
+    values.setdefault("logging_nan_inf_filter", False)
     values.update(where.trainer_kwargs())
     values.update(output_dir=str(run_dir / "checkpoints"), report_to="none", disable_tqdm=True)
     # TRL turns gradient checkpointing on by default; turning it off trips a rename warning in transformers.

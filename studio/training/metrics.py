@@ -32,16 +32,19 @@ class StudioCallback(TrainerCallback):
             return
         record = {"step": state.global_step, "epoch": state.epoch, "time": round(time.time() - self.live.started_at, 3)}
         record.update({k: v for k, v in logs.items() if isinstance(v, (int, float, str))})
+        nonfinite = [k for k, v in record.items() if isinstance(v, float) and not math.isfinite(v)]
+        if nonfinite:  # strict JSON has no NaN: write null and name the keys
+            record = {**{k: (None if k in nonfinite else v) for k, v in record.items()}, "nonfinite": nonfinite}
         if self._file is not None:
             self._file.write(json.dumps(record) + "\n")
             self._file.flush()
         self.live.metrics.append(record)
         if self.echo:
             self.echo(record)
-        loss = logs.get("loss")
-        if isinstance(loss, float) and not math.isfinite(loss):
-            self.live.error = (f"the loss became {loss} at step {state.global_step}, so the run was stopped; "
-                               "try a lower learning rate.")
+        bad = [k for k in ("loss", "grad_norm") if k in nonfinite]
+        if bad:
+            self.live.error = (f"the {' and '.join(b.replace('_', ' ') for b in bad)} became NaN or infinite at "
+                               f"step {state.global_step}, so the run was stopped; try a lower learning rate.")
             control.should_training_stop = True
             control.should_save = False  # a checkpoint of NaN weights helps nobody
 

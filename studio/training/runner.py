@@ -74,6 +74,9 @@ class Runner:
                 run_dir = new_run_dir(self.runs_dir, spec.method)
             else:
                 run_dir = Path(run_dir)
+                if not resume and (run_dir / "status.json").exists():
+                    raise ValueError(f"{run_dir} already holds a run; pick a new output folder, or resume that "
+                                     f"run with --resume {run_dir}.")
                 run_dir.mkdir(parents=True, exist_ok=True)
             live = LiveRun(run_dir=run_dir, method=spec.method, model=spec.model_name)
             if resume:

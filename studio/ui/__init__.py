@@ -12,6 +12,7 @@ from .compare_tab import build_compare_tab
 from .context import StudioContext
 from .data_tab import build_data_tab
 from .method_tab import build_method_tab
+from .runs_tab import build_runs_tab
 from .train_tab import build_train_tab
 
 CSS = """
@@ -42,7 +43,10 @@ def create_app(default_model: str = BUNDLED_MODEL, runs_dir: str | Path | None =
                 build_train_tab(ctx, dataset_state, method_state)
             with gr.Tab("4 · Compare", id="compare") as compare_tab:
                 refresh_runs, run_picker = build_compare_tab(ctx)
+            with gr.Tab("Runs", id="runs") as runs_tab:
+                refresh_history, history_outputs = build_runs_tab(ctx)
         to_method.click(lambda: gr.Tabs(selected="method"), outputs=tabs)
         to_train.click(lambda: gr.Tabs(selected="train"), outputs=tabs)
         compare_tab.select(refresh_runs, outputs=run_picker)
+        runs_tab.select(refresh_history, outputs=history_outputs)
     return app

@@ -17,7 +17,9 @@ from ..methods import TRAINABLE
 from ..methods.registry import METHODS
 from ..methods.rewards import RULE_REWARDS
 from ..models import describe_model, model_choices
+from ..training.health import health_markdown
 from ..training.launch import STRATEGIES, write_launch_files
+from ..training.runs import RESUMABLE, list_runs
 from ..training.spec import PROJECT_ROOT, RunSpec, preset_path, spec_from_yaml
 from .curves import figure
 
@@ -134,7 +136,9 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State):
     with gr.Row():
         start = gr.Button("Start training", variant="primary", elem_id="train-start")
         stop = gr.Button("Stop", variant="stop", elem_id="train-stop")
+        resume = gr.Button("Resume", elem_id="train-resume")
     status = gr.Markdown(status_markdown(None), elem_id="train-status")
+    health = gr.Markdown(elem_id="train-health")
     plot = gr.Plot(label="Live curves", elem_id="train-plot")
     timer = gr.Timer(1.0)
     drawn = gr.State("")  # "run_id:lines" the plot shows, so ticks with nothing new send nothing
@@ -264,14 +268,33 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State):
 
     stop.click(on_stop)
 
+    def on_resume():
+        live = ctx.runner.current
+        target = live.run_dir if live is not None else None
+        if target is None:
+            candidates = [r for r in list_runs(ctx.runs_dir, ctx.runner.active_dirs()) if r.get("state") in RESUMABLE]
+            target = candidates[0]["run_dir"] if candidates else None
+        if target is None:
+            gr.Warning("There is no stopped, failed or interrupted run to resume.")
+            return gr.skip()
+        try:
+            live = ctx.runner.resume(target)
+        except ValueError as exc:
+            gr.Warning(str(exc))
+            return gr.skip()
+        gr.Info(f"Run {live.run_id} resumes from its last checkpoint.")
+        return status_markdown(live.snapshot())
+
+    resume.click(on_resume, outputs=status)
+
     def on_tick(shown_key):
         live = ctx.runner.current
         if live is None:
-            return status_markdown(None), gr.skip(), shown_key
+            return status_markdown(None), gr.skip(), shown_key, gr.skip()
         metrics = list(live.metrics)
         key = f"{live.run_id}:{len(metrics)}"
         if key == shown_key:
-            return status_markdown(live.snapshot()), gr.skip(), shown_key
-        return status_markdown(live.snapshot()), figure(metrics, live.method), key
+            return status_markdown(live.snapshot()), gr.skip(), shown_key, gr.skip()
+        return status_markdown(live.snapshot()), figure(metrics, live.method), key, health_markdown(metrics)
 
-    timer.tick(on_tick, inputs=drawn, outputs=[status, plot, drawn])
+    timer.tick(on_tick, inputs=drawn, outputs=[status, plot, drawn, health])

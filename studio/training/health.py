@@ -1,0 +1,87 @@
+"""Health checks over a run's metrics: plain-word alerts, each with what to try.
+
+Pure functions over the metrics list (the same one the curves draw), so the UI, the CLI and tests agree.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Alert:
+    level: str  # "error" or "warning"
+    title: str
+    advice: str
+
+    def markdown(self) -> str:
+        return f"**{'Problem' if self.level == 'error' else 'Watch out'}: {self.title}.** {self.advice}"
+
+
+def _series(metrics: list[dict], key: str) -> list[float]:
+    return [float(m[key]) for m in metrics if isinstance(m.get(key), (int, float)) and not isinstance(m.get(key), bool)]
+
+
+def _trend(values: list[float]) -> float:
+    """Mean of the last third minus mean of the first third (0 when too short to tell)."""
+    if len(values) < 6:
+        return 0.0
+    third = len(values) // 3
+    return statistics.fmean(values[-third:]) - statistics.fmean(values[:third])
+
+
+def check_health(metrics: list[dict]) -> list[Alert]:
+    alerts: list[Alert] = []
+    losses = [m.get("loss") for m in metrics if "loss" in m]
+    if any(isinstance(v, float) and not math.isfinite(v) for v in losses) or \
+            any({"loss", "grad_norm"} & set(m.get("nonfinite") or ()) for m in metrics):
+        alerts.append(Alert("error", "the loss (or its gradient) is NaN or infinite",
+                            "The run was stopped. Lower the learning rate (try 10× lower), check the data for "
+                            "empty or huge rows, and keep max_length modest."))
+    chosen, margins = _series(metrics, "rewards/chosen"), _series(metrics, "rewards/margins")
+    if chosen and margins and _trend(chosen) < -0.5 and _trend(margins) > 0.5:
+        alerts.append(Alert("warning", "chosen answers are getting less likely while the margin grows",
+                            "This is likelihood displacement: the model pushes rejected answers down faster than "
+                            "it keeps chosen ones. Lower the learning rate, raise β, or train SFT on the chosen "
+                            "answers first (or use ORPO, whose NLL term holds them up)."))
+    accuracies = _series(metrics, "rewards/accuracies") or _series(metrics, "accuracy")
+    if len(accuracies) >= 10 and min(accuracies[-5:]) >= 0.99 and margins and statistics.fmean(margins[-5:]) > 5:
+        alerts.append(Alert("warning", "the margins are saturating",
+                            "Every pair is already separated by a wide margin, so more steps mostly overfit. "
+                            "Stop here, or use fewer steps, a lower learning rate or a smaller β next time."))
+    for key in ("kl", "objective/kl"):
+        kl = _series(metrics, key)
+        if kl and (kl[-1] > 10 or (len(kl) >= 6 and kl[-1] > 5 * max(statistics.fmean(kl[: len(kl) // 3]), 0.1))):
+            alerts.append(Alert("warning", f"the KL to the reference is exploding ({kl[-1]:.3g})",
+                                "The policy is drifting far from where it started, which is where reward hacking "
+                                "lives. Raise β (the KL penalty), lower the learning rate, or stop earlier."))
+            break
+    zero_std = _series(metrics, "frac_reward_zero_std")
+    reward_std = _series(metrics, "reward_std")
+    if (len(zero_std) >= 5 and min(zero_std[-5:]) >= 0.99) or (len(reward_std) >= 5 and max(reward_std[-5:]) == 0):
+        alerts.append(Alert("warning", "every answer in a group gets the same reward: no learning signal",
+                            "GRPO learns from differences within a group. Make the task easier or the reward "
+                            "more graded (add a partial-credit reward), raise num_generations or the temperature."))
+    grads = _series(metrics, "grad_norm")
+    if len(grads) >= 8:
+        baseline = statistics.median(grads[:-1])
+        if baseline > 0 and grads[-1] > 10 * baseline:
+            alerts.append(Alert("warning", f"a gradient-norm spike ({grads[-1]:.3g}, {grads[-1] / baseline:.0f}× usual)",
+                                "One batch pushed the weights hard. If it repeats, lower the learning rate, set "
+                                "max_grad_norm (e.g. 1.0) or look for outlier rows in the data."))
+    eval_loss = _series(metrics, "eval_loss")
+    train_loss = [v for v in losses if isinstance(v, (int, float)) and math.isfinite(v)]
+    if len(eval_loss) >= 3 and eval_loss[-1] > min(eval_loss) * 1.05 and _trend(train_loss) < 0:
+        alerts.append(Alert("warning", "the eval loss is rising while the training loss falls",
+                            "The model is overfitting the training rows. Stop at the best eval point, train "
+                            "fewer steps, or add data."))
+    return alerts
+
+
+def health_markdown(metrics: list[dict]) -> str:
+    alerts = check_health(metrics)
+    if not alerts:
+        return "**Health:** no problems seen." if metrics else ""
+    return "\n\n".join(alert.markdown() for alert in alerts)

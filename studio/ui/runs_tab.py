@@ -1,0 +1,128 @@
+"""Runs tab: every run folder on disk, curves of several runs overlaid, a run's config, resume, delete."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import gradio as gr
+import pandas as pd
+
+from ..methods.registry import METHODS
+from ..training.health import health_markdown
+from ..training.runs import RESUMABLE, list_runs, read_metrics
+
+COLUMNS = ["run", "state", "method", "model", "dataset", "steps", "duration", "final loss", "message"]
+
+
+def _duration(run: dict) -> str:
+    start, end = run.get("started_at"), run.get("finished_at") or run.get("updated_at")
+    if not start or not end:
+        return ""
+    seconds = max(0, end - start)
+    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
+def runs_frame(runs: list[dict]) -> pd.DataFrame:
+    rows = []
+    for run in runs:
+        losses = [m["loss"] for m in read_metrics(Path(run["run_dir"])) if isinstance(m.get("loss"), (int, float))]
+        rows.append([run["name"], run.get("state", ""), run.get("method", ""), Path(str(run.get("model", ""))).name,
+                     Path(str(run.get("dataset", ""))).name, f"{run.get('step', 0)}/{run.get('max_steps', '?')}",
+                     _duration(run), f"{losses[-1]:.4g}" if losses else "", run.get("message", "")])
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def run_choices(runs: list[dict]) -> list[tuple[str, str]]:
+    return [(f"{r['name']} · {METHODS[r['method']].name if r.get('method') in METHODS else '?'} · {r.get('state')}",
+             r["run_dir"]) for r in runs]
+
+
+def overlay_figure(run_dirs: list[str], metric: str, smoothing: float = 0.0):
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for run_dir in run_dirs:
+        series = [m for m in read_metrics(Path(run_dir)) if isinstance(m.get(metric), (int, float))]
+        values, smoothed, last = [m[metric] for m in series], [], None
+        for value in values:  # exponential moving average, as TensorBoard's smoothing slider does
+            last = value if last is None else smoothing * last + (1 - smoothing) * value
+            smoothed.append(last)
+        fig.add_trace(go.Scatter(x=[m["step"] for m in series], y=smoothed, mode="lines", name=Path(run_dir).name))
+    fig.update_layout(height=380, margin=dict(l=40, r=20, t=30, b=30), xaxis_title="step", yaxis_title=metric,
+                      legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def build_runs_tab(ctx):
+    refresh = gr.Button("↻ Refresh", size="sm")
+    table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, elem_id="runs-table", max_height=320)
+    with gr.Row():
+        picked = gr.Dropdown([], multiselect=True, label="Runs to overlay", scale=3)
+        metric = gr.Dropdown(["loss"], value="loss", label="Metric", allow_custom_value=True, scale=1)
+        smoothing = gr.Slider(0, 0.95, value=0, step=0.05, label="Smoothing", scale=1)
+    overlay = gr.Plot(label="Overlay")
+    gr.Markdown("#### One run")
+    with gr.Row():
+        one = gr.Dropdown([], label="Run", scale=3, elem_id="runs-one")
+        resume = gr.Button("Resume", scale=1)
+        delete = gr.Button("Delete…", variant="stop", scale=1)
+    confirm = gr.Checkbox(False, label="Yes, delete this run folder and everything in it", visible=False)
+    run_health = gr.Markdown()
+    run_config = gr.Code(language="yaml", label="config.yaml (copy it into the Train tab's config to re-run)",
+                         interactive=False)
+
+    def on_refresh():
+        runs = list_runs(ctx.runs_dir, ctx.runner.active_dirs())
+        choices = run_choices(runs)
+        return runs_frame(runs), gr.update(choices=choices), gr.update(choices=choices)
+
+    refresh.click(on_refresh, outputs=[table, picked, one])
+
+    def on_overlay(run_dirs, name, smooth):
+        keys = sorted({k for d in run_dirs or [] for m in read_metrics(Path(d)) for k, v in m.items()
+                       if isinstance(v, (int, float)) and k not in ("step", "epoch", "time")})
+        return overlay_figure(run_dirs or [], name or "loss", smooth), gr.update(choices=keys or ["loss"])
+
+    for trigger in (picked.change, metric.change, smoothing.release):
+        trigger(on_overlay, inputs=[picked, metric, smoothing], outputs=[overlay, metric])
+
+    def on_one(run_dir):
+        if not run_dir:
+            return "", "", gr.update(visible=False, value=False)
+        config = Path(run_dir) / "config.yaml"
+        return (health_markdown(read_metrics(Path(run_dir))),
+                config.read_text(encoding="utf-8") if config.is_file() else "", gr.update(visible=False, value=False))
+
+    one.change(on_one, inputs=one, outputs=[run_health, run_config, confirm])
+
+    def on_resume(run_dir):
+        if not run_dir:
+            gr.Warning("Pick a run first.")
+            return
+        try:
+            live = ctx.runner.resume(run_dir)
+        except ValueError as exc:
+            gr.Warning(str(exc))
+            return
+        gr.Info(f"Run {live.run_id} resumes; follow it on the Train tab.")
+
+    resume.click(on_resume, inputs=one)
+    delete.click(lambda run_dir: gr.update(visible=bool(run_dir), value=False), inputs=one, outputs=confirm)
+
+    def on_confirm(run_dir, sure):
+        if not sure or not run_dir:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        path = Path(run_dir).resolve()
+        if path.parent != ctx.runs_dir.resolve() or path in ctx.runner.active_dirs():
+            gr.Warning("That run can't be deleted (it is training, or it is not in the runs folder).")
+            return gr.skip(), gr.skip(), gr.skip(), gr.update(value=False)
+        shutil.rmtree(path)
+        gr.Info(f"Deleted {path.name}.")
+        runs = list_runs(ctx.runs_dir, ctx.runner.active_dirs())
+        return (runs_frame(runs), gr.update(choices=run_choices(runs), value=[]),
+                gr.update(choices=run_choices(runs), value=None), gr.update(visible=False, value=False))
+
+    confirm.input(on_confirm, inputs=[one, confirm], outputs=[table, picked, one, confirm])
+    return on_refresh, [table, picked, one]
+
