@@ -10,8 +10,9 @@ from studio.models import BUNDLED_MODEL
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Alignment Studio")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=7860)
+    # On a Hugging Face Space (or in Docker) Gradio's own variables say where to listen.
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
     parser.add_argument("--share", action="store_true", help="also serve through a public gradio.live link")
     parser.add_argument("--model", default=BUNDLED_MODEL, help="default model: bundled, hub id or local folder")
     parser.add_argument("--runs-dir", default=None, help="where run folders go (default: ./runs)")

@@ -51,18 +51,23 @@ def fields_of(spec: RunSpec) -> list:
     method = METHODS[spec.method]
     return [t.get("max_steps", -1), t.get("learning_rate", 5e-5), t.get("per_device_train_batch_size", 8),
             t.get("beta", method.beta_default if method.beta_default is not None else 0.1),
-            bool(spec.model.get("use_peft", True)), list(spec.extras.get("reward_funcs") or []),
+            bool(spec.model.get("use_peft", True)), bool(spec.model.get("load_in_4bit", False)),
+            list(spec.extras.get("reward_funcs") or []),
             ", ".join(str(w) for w in (t.get("reward_weights") or []))]
 
 
-def apply_fields(spec: RunSpec, steps, lr, batch, beta, lora, rewards, weights) -> RunSpec:
+def apply_fields(spec: RunSpec, steps, lr, batch, beta, lora, four_bit, rewards, weights) -> RunSpec:
     t = spec.training
     t["max_steps"] = int(steps)
     t["learning_rate"] = float(lr)
     t["per_device_train_batch_size"] = int(batch)
     if METHODS[spec.method].beta_name and beta is not None:
         t["beta"] = float(beta)
-    spec.model["use_peft"] = bool(lora)
+    spec.model["use_peft"] = bool(lora or four_bit)  # 4-bit weights can only be trained through LoRA
+    if four_bit:
+        spec.model["load_in_4bit"] = True
+    else:
+        spec.model.pop("load_in_4bit", None)
     if spec.method == "grpo":
         spec.extras["reward_funcs"] = list(rewards or [])
         parsed = [float(w) for w in str(weights or "").replace(";", ",").split(",") if w.strip()]
@@ -75,11 +80,11 @@ def apply_fields(spec: RunSpec, steps, lr, batch, beta, lora, rewards, weights) 
 
 def field_updates(spec: RunSpec) -> list:
     method = METHODS[spec.method]
-    steps, lr, batch, beta, lora, rewards, weights = fields_of(spec)
+    steps, lr, batch, beta, lora, four_bit, rewards, weights = fields_of(spec)
     grpo = spec.method == "grpo"
     return [steps, lr, batch,
             gr.update(value=beta, visible=bool(method.beta_name), label=f"{method.beta_name} ({method.beta_range})"),
-            lora, gr.update(value=rewards, visible=grpo), gr.update(value=weights, visible=grpo)]
+            lora, four_bit, gr.update(value=rewards, visible=grpo), gr.update(value=weights, visible=grpo)]
 
 
 def status_markdown(snapshot: dict | None) -> str:
@@ -114,12 +119,14 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State):
         lr = gr.Number(values[1], label="Learning rate", minimum=0)
         batch = gr.Number(values[2], label="Batch size", precision=0, minimum=1)
         beta = gr.Number(values[3], label="β", visible=False)
-        lora = gr.Checkbox(values[4], label="LoRA (r 16, α 32, attention projections)")
+        with gr.Column(min_width=200):
+            lora = gr.Checkbox(values[4], label="LoRA (r 16, α 32, attention projections)")
+            four_bit = gr.Checkbox(values[5], label="4-bit base weights (QLoRA, bitsandbytes)")
     with gr.Row():
-        rewards = gr.CheckboxGroup(list(RULE_REWARDS), value=values[5], label="GRPO rewards", visible=False, scale=3)
-        weights = gr.Textbox(values[6], label="Reward weights (one per reward, e.g. 1.0, 0.2)", visible=False,
+        rewards = gr.CheckboxGroup(list(RULE_REWARDS), value=values[6], label="GRPO rewards", visible=False, scale=3)
+        weights = gr.Textbox(values[7], label="Reward weights (one per reward, e.g. 1.0, 0.2)", visible=False,
                              scale=1)
-    quick = [steps, lr, batch, beta, lora, rewards, weights]
+    quick = [steps, lr, batch, beta, lora, four_bit, rewards, weights]
     with gr.Accordion("Full config (YAML) — exactly what Start runs", open=False):
         config = gr.Code(first.to_yaml(), language="yaml", label="config.yaml", elem_id="train-config")
         with gr.Row():
