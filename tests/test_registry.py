@@ -132,8 +132,8 @@ def test_to_dict():
     data = recommend_method("prompt_only", {"rewards": "a reward model"}).to_dict()
     assert data["method"] == "ppo"
     assert data["name"] == "RLHF (PPO)"
-    assert data["path"][-1] == {"question": "Rule-based rewards, or a reward model?", "answer": "a reward model",
-                                "source": "you"}
+    assert data["path"][-1] == {"question_id": "rewards", "question": "Rule-based rewards, or a reward model?",
+                                "answer": "a reward model", "source": "you"}
     assert data["alternatives"] == ["grpo"]
 
 

@@ -166,8 +166,8 @@ def test_parse_overrides_malformed_value_raises_value_error():
 def test_to_yaml_round_trips(method):
     spec = load_spec(preset_path(method), {"max_steps": 7, "lora_r": 4})
     text = spec.to_yaml()
-    assert text.splitlines()[:5] == [f"method: {method}", f"dataset: {spec.dataset}", "", "# Model",
-                                     "model_name_or_path: SmolLM2-135M-Instruct"]
+    assert text.splitlines()[:6] == [f"method: {method}", f"dataset: {spec.dataset}", "holdout_rows: 32", "",
+                                     "# Model", "model_name_or_path: SmolLM2-135M-Instruct"]
     again = spec_from_dict(yaml.safe_load(text))
     assert again == spec
     assert isinstance(again, RunSpec)
@@ -176,5 +176,5 @@ def test_to_yaml_round_trips(method):
 def test_to_flat_holds_every_field_once():
     spec = load_spec(preset_path("dpo"))
     flat = spec.to_flat()
-    assert len(flat) == 2 + len(spec.model) + len(spec.extras) + len(spec.training)
+    assert len(flat) == 3 + len(spec.model) + len(spec.extras) + len(spec.training)
     assert flat["method"] == "dpo" and flat["beta"] == 0.1 and flat["lora_r"] == 16

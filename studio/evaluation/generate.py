@@ -56,7 +56,7 @@ class ComparePair:
         else:
             self.model = load_causal_lm(str(adapter_dir), where)
             self.base = base
-        self._lock = threading.Lock()  # one generation at a time: toggling the adapter is not thread-safe
+        self.lock = threading.Lock()  # one generation at a time: toggling the adapter is not thread-safe
 
     def _inputs(self, prompt: str | list[dict]):
         messages = [{"role": "user", "content": prompt}] if isinstance(prompt, str) else prompt
@@ -71,7 +71,7 @@ class ComparePair:
         import torch
 
         inputs = self._inputs(prompt)
-        with self._lock, torch.no_grad():
+        with self.lock, torch.no_grad():
             torch.manual_seed(settings.seed)
             kwargs = dict(**inputs, **settings.generate_kwargs(), pad_token_id=self.tokenizer.pad_token_id)
             if aligned:

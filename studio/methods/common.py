@@ -7,6 +7,8 @@ second copy of the weights is loaded.
 
 from __future__ import annotations
 
+import json
+import random
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +124,23 @@ def load_training_rows(spec, accepted_shapes: tuple[str, ...]):
     return report, rows
 
 
+def split_holdout(rows: list[dict], wanted: int, seed: int) -> tuple[list[dict], list[dict]]:
+    """Keep up to `wanted` rows (never more than a tenth) out of training, the same ones on every resume."""
+    count = min(wanted, len(rows) // 10)
+    if count <= 0:
+        return rows, []
+    order = list(range(len(rows)))
+    random.Random(seed).shuffle(order)
+    held = set(order[:count])
+    return [r for i, r in enumerate(rows) if i not in held], [rows[i] for i in sorted(held)]
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
 def prepare(spec, run_dir: Path, callbacks: list, method_module, log=print) -> TrainContext:
     where = placement()
     log(f"device {where.device}, dtype {where.dtype}")
@@ -129,6 +148,10 @@ def prepare(spec, run_dir: Path, callbacks: list, method_module, log=print) -> T
     log(f"model {spec.model_name} → {path}")
     tokenizer = load_tokenizer(path)
     report, rows = load_training_rows(spec, method_module.SHAPES)
+    rows, holdout = split_holdout(rows, spec.holdout_rows, spec.training.get("seed", 42))
+    if holdout:
+        write_jsonl(run_dir / "holdout.jsonl", holdout)
+        log(f"kept {len(holdout)} rows out of training for the end-of-run evaluation (holdout.jsonl)")
     rows = method_module.prepare_rows(rows, report, tokenizer)
     from datasets import Dataset
 

@@ -167,7 +167,10 @@ def _train(live: LiveRun, spec: RunSpec, echo=None, resume: bool = False) -> Non
         elif stopped:
             live.state, live.message = "stopped", "stopped by request; the adapter was saved"
         else:
-            live.state, live.message = "finished", "finished; the adapter was saved"
+            live.message = "finished; the adapter was saved"
+            del trainer, ctx  # free the training copy before the evaluation loads the model again
+            live.message = _evaluate(live, log)
+            live.state = "finished"
         log.info(live.message)
     except _Stopped:
         live.state, live.message = "stopped", "stopped before training began"
@@ -183,6 +186,22 @@ def _train(live: LiveRun, spec: RunSpec, echo=None, resume: bool = False) -> Non
         for name in _LOGGERS:
             logging.getLogger(name).removeHandler(handler)
         handler.close()
+
+
+def _evaluate(live: LiveRun, log) -> str:
+    """The end-of-run verdict on the held-out rows; a failure here never fails the run."""
+    if not (live.run_dir / "holdout.jsonl").is_file():
+        return "finished; the adapter was saved"
+    live.message = "finished training; evaluating base vs aligned on the held-out rows…"
+    write_status(live.run_dir, message=live.message)
+    try:
+        from ..evaluation.compare import evaluate_run, summary_line
+
+        _, summary = evaluate_run(live.run_dir)
+        return f"finished; {summary_line(summary)}"
+    except Exception as exc:
+        log.error("evaluation failed: %s\n%s", exc, traceback.format_exc())
+        return f"finished; the adapter was saved, but the evaluation failed ({plain_failure(exc)})"
 
 
 class _Stopped(Exception):

@@ -20,7 +20,8 @@ from ..methods import config_class, known_methods, method_module
 from ..models import BUNDLED_MODEL
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-STUDIO_KEYS = ("method", "dataset")
+STUDIO_KEYS = ("method", "dataset", "holdout_rows")
+HOLDOUT_ROWS = 32  # rows kept out of training for the end-of-run evaluation (at most a tenth of the data)
 # The studio's defaults where they differ from TRL's: LoRA on the attention projections, as the seed does.
 MODEL_DEFAULTS = {
     "model_name_or_path": BUNDLED_MODEL,
@@ -47,19 +48,22 @@ class RunSpec:
     model: dict = field(default_factory=dict)  # trl.ModelConfig fields
     training: dict = field(default_factory=dict)  # fields of the method's TRL config
     extras: dict = field(default_factory=dict)  # the method's own studio keys (e.g. GRPO's reward_funcs)
+    holdout_rows: int = HOLDOUT_ROWS
 
     @property
     def model_name(self) -> str:
         return self.model.get("model_name_or_path") or BUNDLED_MODEL
 
     def to_flat(self) -> dict:
-        return {"method": self.method, "dataset": self.dataset, **self.model, **self.extras, **self.training}
+        return {"method": self.method, "dataset": self.dataset, "holdout_rows": self.holdout_rows, **self.model,
+                **self.extras, **self.training}
 
     def to_yaml(self) -> str:
         """Grouped like the presets (# Model, # LoRA, # Rewards, # <Method>); loads back to an equal spec."""
         lora = {k: v for k, v in self.model.items() if k.startswith("lora_") or k == "use_peft"}
         model = {k: v for k, v in self.model.items() if k not in lora}
-        sections = [("", {"method": self.method, "dataset": self.dataset}), ("Model", model), ("LoRA", lora),
+        head = {"method": self.method, "dataset": self.dataset, "holdout_rows": self.holdout_rows}
+        sections = [("", head), ("Model", model), ("LoRA", lora),
                     ("Rewards", self.extras), (self.method.upper(), self.training)]
         parts = []
         for title, values in sections:
@@ -97,6 +101,10 @@ def spec_from_dict(values: dict) -> RunSpec:
     dataset = values.pop("dataset", None)
     if not dataset:
         raise ValueError("'dataset' is missing: give the path of a dataset file.")
+    holdout = values.pop("holdout_rows", HOLDOUT_ROWS)
+    if not isinstance(holdout, int) or isinstance(holdout, bool) or holdout < 0:
+        raise ValueError(f"'holdout_rows' must be a whole number ≥ 0 (0 turns the end-of-run evaluation off); "
+                         f"got {holdout!r}.")
     training_fields = {f.name for f in dataclasses.fields(config_class(method))}
     model_fields = model_config_fields()
     extra_defaults = method_module(method).STUDIO_KEYS
@@ -117,7 +125,8 @@ def spec_from_dict(values: dict) -> RunSpec:
             near = difflib.get_close_matches(key, sorted(training_fields | model_fields | set(extra_defaults) | set(STUDIO_KEYS)), n=1)
             hint = f" Did you mean '{near[0]}'?" if near else ""
             raise ValueError(f"unknown key '{key}' for method {method}.{hint}")
-    return RunSpec(method=method, dataset=str(dataset), model=model, training=training, extras=extras)
+    return RunSpec(method=method, dataset=str(dataset), model=model, training=training, extras=extras,
+                   holdout_rows=holdout)
 
 
 def parse_overrides(pairs: list[str]) -> dict:
