@@ -46,8 +46,10 @@ def check_health(metrics: list[dict]) -> list[Alert]:
                             "This is likelihood displacement: the model pushes rejected answers down faster than "
                             "it keeps chosen ones. Lower the learning rate, raise β, or train SFT on the chosen "
                             "answers first (or use ORPO, whose NLL term holds them up)."))
-    accuracies = _series(metrics, "rewards/accuracies") or _series(metrics, "accuracy")
-    if len(accuracies) >= 10 and min(accuracies[-5:]) >= 0.99 and margins and statistics.fmean(margins[-5:]) > 5:
+    accuracies = _series(metrics, "rewards/accuracies") or _series(metrics, "accuracy")  # DPO/ORPO, reward model
+    pair_margins = margins or _series(metrics, "margin")
+    if len(accuracies) >= 10 and min(accuracies[-5:]) >= 0.99 and pair_margins and \
+            statistics.fmean(pair_margins[-5:]) > 5:
         alerts.append(Alert("warning", "the margins are saturating",
                             "Every pair is already separated by a wide margin, so more steps mostly overfit. "
                             "Stop here, or use fewer steps, a lower learning rate or a smaller β next time."))

@@ -14,10 +14,10 @@ from ..training.runs import list_runs
 EMPTY = "(no text: the model ended its answer at once)"
 
 
-def comparable_runs(runs_dir: Path) -> list[tuple[str, str]]:
+def comparable_runs(runs_dir: Path, active=frozenset()) -> list[tuple[str, str]]:
     """(label, run folder) for runs that saved a model, newest first."""
     choices = []
-    for run in list_runs(runs_dir):
+    for run in list_runs(runs_dir, active):
         if (Path(run["run_dir"]) / "adapter").is_dir():
             method = METHODS.get(run.get("method", ""), None)
             label = f"{run['name']} · {method.name if method else run.get('method')} · {run.get('state')}"
@@ -43,7 +43,7 @@ def build_compare_tab(ctx):
                                  elem_id="compare-aligned")
 
     def on_refresh():
-        choices = comparable_runs(ctx.runs_dir)
+        choices = comparable_runs(ctx.runs_dir, ctx.runner.active_dirs())
         return gr.update(choices=choices, value=choices[0][1] if choices else None)
 
     refresh.click(on_refresh, outputs=run)

@@ -23,12 +23,17 @@ def _duration(run: dict) -> str:
     return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
 
 
+def _total(run: dict) -> str:
+    total = run.get("max_steps")
+    return str(total) if isinstance(total, int) and total > 0 else "?"
+
+
 def runs_frame(runs: list[dict]) -> pd.DataFrame:
     rows = []
     for run in runs:
         losses = [m["loss"] for m in read_metrics(Path(run["run_dir"])) if isinstance(m.get("loss"), (int, float))]
         rows.append([run["name"], run.get("state", ""), run.get("method", ""), Path(str(run.get("model", ""))).name,
-                     Path(str(run.get("dataset", ""))).name, f"{run.get('step', 0)}/{run.get('max_steps', '?')}",
+                     Path(str(run.get("dataset", ""))).name, f"{run.get('step', 0)}/{_total(run)}",
                      _duration(run), f"{losses[-1]:.4g}" if losses else "", run.get("message", "")])
     return pd.DataFrame(rows, columns=COLUMNS)
 

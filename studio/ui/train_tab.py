@@ -165,15 +165,16 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State):
     def on_quick(text, *values):
         spec = current(text)
         if spec is None:
-            return gr.skip()
+            return gr.skip(), gr.skip()
         try:
-            return apply_fields(spec, *values).to_yaml()
+            spec = apply_fields(spec, *values)
         except (TypeError, ValueError) as exc:
             gr.Warning(f"Not a valid value: {exc}")
-            return gr.skip()
+            return gr.skip(), gr.skip()
+        return spec.to_yaml(), spec.model["use_peft"]  # 4-bit ticks LoRA too
 
     for field in quick:
-        field.input(on_quick, inputs=[config, *quick], outputs=config)
+        field.input(on_quick, inputs=[config, *quick], outputs=[config, lora])
 
     def on_typed(text):
         try:
