@@ -5,6 +5,8 @@
     python -m studio train CONFIG.yaml [--set KEY=VALUE ...] [--output-dir DIR] [--allow-custom-code]
     python -m studio train --resume RUN_DIR
     python -m studio runs [--runs-dir DIR] [--json]
+    python -m studio compare RUN_DIR [--prompts FILE] [--max-new-tokens N] [--json]
+    python -m studio export RUN_DIR --merged OUT_DIR [--four-bit] [--gguf] [--push REPO]
     python -m studio launch CONFIG.yaml --out DIR [--strategy ddp|zero1|zero2|zero3|fsdp] [--num-processes N]
 
 Exit codes: 0 success (warnings allowed), 1 data errors or a failed run, 2 unreadable input or bad
@@ -15,30 +17,66 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 
 def _validate(args) -> int:
     from .data import inspect_dataset
+    from .data.report import Finding
+    from .methods.registry import METHODS, recommend_method
 
     try:
-        report, _ = inspect_dataset(args.path)
+        if args.method and args.method not in METHODS:
+            raise ValueError(f"unknown method '{args.method}'; pick one of {', '.join(METHODS)}.")
+        if args.max_length is not None and args.max_length < 1:
+            raise ValueError(f"--max-length must be at least 1; got {args.max_length}.")
+        mapping = dict(m.split("=", 1) for m in args.map if "=" in m)
+        if len(mapping) != len(args.map):
+            raise ValueError("--map expects TARGET=COLUMN, e.g. --map prompt=question")
+        report, rows = inspect_dataset(args.path, mapping or None, config=args.config, split=args.split,
+                                       holdout_rows=args.holdout_rows)
+        if (args.model or args.max_length) and report.shape != "unknown":
+            from .data.tokens import DEFAULT_MAX_LENGTH, measure_tokens
+
+            measure_tokens(report, rows, args.model, args.max_length or DEFAULT_MAX_LENGTH,
+                           exact=args.exact_tokens, method=args.method)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.method and report.shape != "unknown" and report.shape not in METHODS[args.method].shapes:
+        spec = METHODS[args.method]
+        report.findings.append(Finding("error", f"{spec.name} trains on {' or '.join(spec.shapes)} data, but this "
+                                       f"file is {report.shape}; pick another method (recommended: "
+                                       f"{recommend_method(report.shape).method}) or another dataset."))
+    recommended = []
+    if report.dataset_type:
+        first = recommend_method(report.shape).method
+        recommended = [first] + [m.id for m in METHODS.values() if m.id != first and report.shape in m.shapes]
     if args.json:
-        print(json.dumps(report.to_dict(), indent=1, ensure_ascii=False, default=str))
+        data = report.contract_dict(recommended)
+        if report.tokens is not None:
+            data["token_stats"] = {k: v for k, v in report.tokens.items() if not k.endswith("_lengths")}
+        print(json.dumps(data, indent=1, ensure_ascii=False, default=str))
     else:
         from .data.formats import SHAPE_LABELS
 
         print(f"{report.source}: {report.rows} rows, {report.file_format}, columns {report.columns}")
         style = "conversational" if report.conversational else "standard"
         print(f"shape: {report.shape} ({style}) — {SHAPE_LABELS.get(report.shape, 'unknown')}")
-        if report.conversion_note:
-            print(f"note: {report.conversion_note}")
+        for note in report.conversions:
+            print(f"note: {note}")
+        if report.tokens is not None:
+            t, summary = report.tokens, report.tokens["summary"]
+            sample = f"a sample of {t['rows_measured']:,}" if t["sampled"] else f"all {t['rows_measured']:,}"
+            print(f"tokens ({t['model']}, {t['method']}, {sample} rows): prompt p50 {summary['prompt']['p50']} / max "
+                  f"{summary['prompt']['max']}, completion p50 {summary['completion']['p50']} / max "
+                  f"{summary['completion']['max']}; {t['truncated']} over max_length {t['max_length']}")
         for finding in report.findings:
             print(f"  {finding.describe()}")
+        if recommended:
+            print(f"methods that fit: {', '.join(recommended)} (recommended first)")
         print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s): "
               f"{'usable' if report.usable else 'fix the errors before training'}")
     return 0 if report.usable else 1
@@ -136,6 +174,54 @@ def _runs(args) -> int:
     return 0
 
 
+def _compare(args) -> int:
+    from .evaluation.compare import evaluate_run, summary_line
+    from .evaluation.generate import DecodeSettings
+
+    try:
+        rows = None
+        if args.prompts:
+            from .data import inspect_dataset
+
+            report, rows = inspect_dataset(args.prompts)
+            if not report.usable:
+                raise ValueError(f"{report.source}: {report.errors[0].describe()}")
+            rows = rows[: args.limit]
+        records, summary = evaluate_run(args.run_dir, rows=rows, generate=args.limit,
+                                        settings=DecodeSettings(max_new_tokens=args.max_new_tokens),
+                                        write=not args.prompts)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({"rows": records, "summary": summary}, indent=1, ensure_ascii=False))
+        return 0
+    for record in records:
+        print(f"- prompt:  {record['prompt'][:200]}")
+        for side in ("base", "aligned"):
+            if side in record:
+                print(f"  {side + ':':<8} {record[side][:200]}")
+        scores = {k: v for k, v in record.items() if k not in ("prompt", "base", "aligned", "chosen", "rejected",
+                                                              "completion", "reference")}
+        print(f"  scores:  {scores}")
+    print(summary_line(summary))
+    return 0
+
+
+def _export(args) -> int:
+    from .deploy import export_run
+
+    try:
+        result = export_run(args.run_dir, args.merged, four_bit=args.four_bit, push_repo=args.push,
+                            token=os.environ.get("HF_TOKEN"), gguf=args.gguf)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for note in result["notes"]:
+        print(note)
+    return 0
+
+
 def _launch(args) -> int:
     from .training.launch import write_launch_files
     from .training.spec import load_spec, parse_overrides
@@ -157,8 +243,17 @@ def _launch(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m studio", description="Alignment Studio, headless.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("validate", help="check a dataset file and report its shape and problems")
-    p.add_argument("path")
+    p = sub.add_parser("validate", help="check a dataset file (or hub dataset id) and report its shape and problems")
+    p.add_argument("path", help="a local file, or a Hugging Face dataset id like org/name")
+    p.add_argument("--method", help="also check that the data fits this method (sft, reward, dpo, kto, orpo, grpo, ppo)")
+    p.add_argument("--model", help="measure token lengths with this model's tokenizer and chat template")
+    p.add_argument("--max-length", type=int, help="measure token lengths against this limit (default 1024)")
+    p.add_argument("--exact-tokens", action="store_true", help="measure every row, not a sample of 1,000")
+    p.add_argument("--map", action="append", default=[], metavar="TARGET=COLUMN",
+                   help="use the file's COLUMN as TARGET (prompt, completion, chosen, rejected, label, messages, text)")
+    p.add_argument("--config", help="hub datasets: the configuration")
+    p.add_argument("--split", help="hub datasets: the split, e.g. train or train[:1000]")
+    p.add_argument("--holdout-rows", type=int, default=0, help="also check the rows a run keeping N out would leave")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_validate)
     p = sub.add_parser("recommend", help="recommend a method for a dataset through the decision tree")
@@ -174,6 +269,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--allow-custom-code", action="store_true",
                    help="let GRPO load reward functions from reward_custom_file (your own machine only)")
     p.set_defaults(func=_train)
+    p = sub.add_parser("compare", help="base vs aligned on held-out rows or a prompts file, with scores")
+    p.add_argument("run_dir")
+    p.add_argument("--prompts", help="a dataset file (any shape) to evaluate on instead of the run's held-out rows")
+    p.add_argument("--max-new-tokens", type=int, default=48)
+    p.add_argument("--limit", type=int, default=16, help="rows to answer (generation is the slow part)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_compare)
+    p = sub.add_parser("export", help="merge a run's adapter into a standalone model (optionally 4-bit, Hub)")
+    p.add_argument("run_dir")
+    p.add_argument("--merged", required=True, metavar="OUT_DIR")
+    p.add_argument("--four-bit", action="store_true", help="also write a 4-bit bitsandbytes copy beside it")
+    p.add_argument("--gguf", action="store_true", help="also convert to GGUF where llama.cpp's converter exists")
+    p.add_argument("--push", metavar="REPO", help="push to this Hub repo (token from HF_TOKEN; never logged)")
+    p.set_defaults(func=_export)
     p = sub.add_parser("runs", help="list the run folders with their state and final metrics")
     p.add_argument("--runs-dir")
     p.add_argument("--json", action="store_true")

@@ -212,8 +212,9 @@ def read_rows(path: Path) -> list[dict]:
 
 
 def evaluate_run(run_dir: str | Path, rows: list[dict] | None = None, settings: DecodeSettings | None = None,
-                 generate: int = GENERATE_LIMIT, pair: ComparePair | None = None) -> tuple[list[dict], dict]:
-    """Evaluate a run on `rows` (default: its holdout.jsonl); writes eval.jsonl and eval_summary.json."""
+                 generate: int = GENERATE_LIMIT, pair: ComparePair | None = None,
+                 write: bool = True) -> tuple[list[dict], dict]:
+    """Evaluate a run on `rows` (default: its holdout.jsonl); `write` stores eval.jsonl and eval_summary.json."""
     run_dir = Path(run_dir)
     config = yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8")) or {}
     if rows is None:
@@ -241,11 +242,19 @@ def evaluate_run(run_dir: str | Path, rows: list[dict] | None = None, settings: 
             raise ValueError(f"can't evaluate rows with columns {sorted(columns)}.")
     summary.update(rows=len(records), win_rate=sum(bool(r["win"]) for r in records) / len(records),
                    method=config.get("method"), decoding=vars(settings))
-    with open(run_dir / "eval.jsonl", "w", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    (run_dir / "eval_summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    if write:
+        with open(run_dir / "eval.jsonl", "w", encoding="utf-8") as handle:
+            for record in records:
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        (run_dir / "eval_summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
     return records, summary
+
+
+def read_summary(run_dir: str | Path) -> dict:
+    try:
+        return json.loads((Path(run_dir) / "eval_summary.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
 
 
 def summary_line(summary: dict) -> str:

@@ -8,6 +8,7 @@ so then the base is loaded beside it.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,22 +68,49 @@ class ComparePair:
             encoded = self.tokenizer("\n".join(m["content"] for m in messages), return_tensors="pt")
         return {k: v.to(self.device) for k, v in encoded.items()}
 
-    def generate(self, prompt: str | list[dict], settings: DecodeSettings, aligned: bool) -> str:
+    def _generate(self, inputs: dict, settings: DecodeSettings, aligned: bool, **extra):
         import torch
 
-        inputs = self._inputs(prompt)
         with self.lock, torch.no_grad():
-            torch.manual_seed(settings.seed)
-            kwargs = dict(**inputs, **settings.generate_kwargs(), pad_token_id=self.tokenizer.pad_token_id)
+            torch.manual_seed(settings.seed)  # same seed for both sides: the only difference is the adapter
+            kwargs = dict(**inputs, **settings.generate_kwargs(), pad_token_id=self.tokenizer.pad_token_id, **extra)
             if aligned:
-                output = self.model.generate(**kwargs)
-            elif self.base is not None:
-                output = self.base.generate(**kwargs)
-            else:
-                with self.model.disable_adapter():
-                    output = self.model.generate(**kwargs)
+                return self.model.generate(**kwargs)
+            if self.base is not None:
+                return self.base.generate(**kwargs)
+            with self.model.disable_adapter():
+                return self.model.generate(**kwargs)
+
+    def generate(self, prompt: str | list[dict], settings: DecodeSettings, aligned: bool) -> str:
+        inputs = self._inputs(prompt)
+        output = self._generate(inputs, settings, aligned)
         new_tokens = output[0][inputs["input_ids"].shape[1]:]
         return self.tokenizer.decode(new_tokens, skip_special_tokens=True).strip()
+
+    def stream(self, prompt: str | list[dict], settings: DecodeSettings, aligned: bool) -> Iterator[str]:
+        """The answer so far, growing as tokens arrive (the same text `generate` returns at the end)."""
+        from transformers import TextIteratorStreamer
+
+        inputs = self._inputs(prompt)
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=600)
+        failure: list[BaseException] = []
+
+        def work():
+            try:
+                self._generate(inputs, settings, aligned, streamer=streamer)
+            except BaseException as exc:  # surface it in the caller's thread, and unblock the streamer
+                failure.append(exc)
+                streamer.end()
+
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        text = ""
+        for piece in streamer:
+            text += piece
+            yield text.strip()
+        thread.join()
+        if failure:
+            raise failure[0]
 
     def answer_both(self, prompt: str | list[dict], settings: DecodeSettings) -> tuple[str, str]:
         return self.generate(prompt, settings, aligned=False), self.generate(prompt, settings, aligned=True)

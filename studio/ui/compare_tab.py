@@ -1,46 +1,116 @@
-"""Compare tab: one prompt, the base and the aligned model's answers side by side, same decoding."""
+"""Compare tab: base vs aligned side by side (one prompt, or a chat), the batch verdict, and deploy."""
 
 from __future__ import annotations
 
+import json
+import tempfile
 from pathlib import Path
 
 import gradio as gr
+import pandas as pd
 
+from ..deploy import export_run
+from ..evaluation.compare import evaluate_run, summary_line
 from ..evaluation.generate import DecodeSettings
 from ..methods.registry import METHODS
 from ..training.runs import list_runs
 
-
 EMPTY = "(no text: the model ended its answer at once)"
+TEXT_COLUMNS = ("prompt", "reference", "chosen", "rejected", "completion", "base", "aligned")
 
 
 def comparable_runs(runs_dir: Path, active=frozenset()) -> list[tuple[str, str]]:
-    """(label, run folder) for runs that saved a model, newest first."""
+    """(label, run folder) for runs that saved a model that writes answers, newest first."""
     choices = []
     for run in list_runs(runs_dir, active):
-        if (Path(run["run_dir"]) / "adapter").is_dir():
+        if (Path(run["run_dir"]) / "adapter").is_dir() and run.get("method") != "reward":
             method = METHODS.get(run.get("method", ""), None)
             label = f"{run['name']} · {method.name if method else run.get('method')} · {run.get('state')}"
             choices.append((label, run["run_dir"]))
     return choices
 
 
+def records_frame(records: list[dict]) -> pd.DataFrame:
+    def cell(value):
+        if isinstance(value, float):
+            return round(value, 3)
+        if isinstance(value, str) and len(value) > 300:
+            return value[:300] + "…"
+        return value
+
+    return pd.DataFrame([{k: cell(v) for k, v in r.items()} for r in records])
+
+
+def verdict_figure(records: list[dict]):
+    import plotly.graph_objects as go
+
+    ties = sum(bool(r.get("tie")) for r in records)
+    wins = sum(bool(r.get("win")) for r in records)
+    losses = len(records) - wins - ties
+    fig = go.Figure(go.Bar(x=["aligned better", "tie", "base better"], y=[wins, ties, losses],
+                           marker_color=["#16a34a", "#9ca3af", "#dc2626"], text=[wins, ties, losses]))
+    fig.update_layout(height=260, margin=dict(l=30, r=10, t=30, b=30),
+                      title=f"win rate {wins / max(len(records), 1):.0%} over {len(records)} rows")
+    return fig
+
+
+def export_files(records: list[dict]) -> tuple[str, str]:
+    folder = Path(tempfile.mkdtemp(prefix="studio-eval-"))
+    records_frame(records).to_csv(folder / "comparison.csv", index=False)
+    with open(folder / "comparison.jsonl", "w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return str(folder / "comparison.csv"), str(folder / "comparison.jsonl")
+
+
 def build_compare_tab(ctx):
     with gr.Row():
         run = gr.Dropdown([], label="Run to compare", scale=3, elem_id="compare-run")
         refresh = gr.Button("↻ Refresh runs", scale=1)
-    prompt = gr.Textbox(label="Prompt", lines=2, placeholder="Ask both models the same thing…",
-                        value="What is the capital of France?", elem_id="compare-prompt")
     with gr.Row():
         max_new_tokens = gr.Slider(8, 512, value=96, step=8, label="Max new tokens")
         temperature = gr.Slider(0, 1.5, value=0, step=0.05, label="Temperature (0 = greedy)")
         top_p = gr.Slider(0.05, 1, value=1, step=0.05, label="Top-p")
         seed = gr.Number(0, label="Seed", precision=0)
-    go = gr.Button("Generate both", variant="primary", elem_id="compare-go")
-    with gr.Row():
-        base_out = gr.Textbox(label="Base model", lines=8, interactive=False, elem_id="compare-base")
-        aligned_out = gr.Textbox(label="Aligned model (this run)", lines=8, interactive=False,
-                                 elem_id="compare-aligned")
+    decoding = [max_new_tokens, temperature, top_p, seed]
+    with gr.Tab("One prompt"):
+        prompt = gr.Textbox(label="Prompt", lines=2, placeholder="Ask both models the same thing…",
+                            value="What is the capital of France?", elem_id="compare-prompt")
+        go = gr.Button("Generate both", variant="primary", elem_id="compare-go")
+        with gr.Row():
+            base_out = gr.Textbox(label="Base model", lines=8, interactive=False, elem_id="compare-base")
+            aligned_out = gr.Textbox(label="Aligned model (this run)", lines=8, interactive=False,
+                                     elem_id="compare-aligned")
+    with gr.Tab("Chat"):
+        with gr.Row():
+            base_chat = gr.Chatbot(label="Base model", height=360)
+            aligned_chat = gr.Chatbot(label="Aligned model", height=360)
+        message = gr.Textbox(label="Message to both", placeholder="Type and press Enter")
+        clear = gr.Button("New conversation", size="sm")
+    with gr.Tab("Batch verdict"):
+        gr.Markdown("Both models answer the held-out rows this run kept aside (or a file of yours) with the "
+                    "decoding settings above; each row is scored by what the run has.")
+        with gr.Row():
+            source = gr.File(label="Prompts file (optional; default: the run's held-out rows)",
+                             file_types=[".jsonl", ".json", ".csv", ".tsv", ".parquet"], scale=3)
+            rows_limit = gr.Number(16, label="Rows to answer", precision=0, minimum=1, scale=1)
+            evaluate = gr.Button("Evaluate", variant="primary", scale=1, elem_id="compare-evaluate")
+        verdict = gr.Markdown(elem_id="compare-verdict")
+        chart = gr.Plot(label="Win rate", elem_id="compare-chart")
+        table = gr.Dataframe(interactive=False, wrap=True, max_height=420, elem_id="compare-table")
+        with gr.Row():
+            csv_file = gr.DownloadButton("Download CSV", visible=False)
+            jsonl_file = gr.DownloadButton("Download JSONL", visible=False)
+    with gr.Accordion("Deploy: export a standalone model", open=False):
+        with gr.Row():
+            out_dir = gr.Textbox(label="Folder to write the merged model to", scale=3)
+            four_bit = gr.Checkbox(False, label="also a 4-bit copy", scale=1)
+            gguf = gr.Checkbox(False, label="also GGUF (needs llama.cpp)", scale=1)
+        with gr.Row():
+            repo = gr.Textbox(label="Push to Hub repo (optional)", placeholder="you/my-aligned-model", scale=2)
+            token = gr.Textbox(label="Hub token (used once, never stored)", type="password", scale=2)
+            export = gr.Button("Export", scale=1)
+        export_note = gr.Markdown()
 
     def on_refresh():
         choices = comparable_runs(ctx.runs_dir, ctx.runner.active_dirs())
@@ -48,26 +118,101 @@ def build_compare_tab(ctx):
 
     refresh.click(on_refresh, outputs=run)
 
-    def on_generate(run_dir, text, tokens, temp, p, seed_value):
+    def settings_of(tokens, temp, p, seed_value) -> DecodeSettings:
+        return DecodeSettings(int(tokens), float(temp), float(p), int(seed_value or 0))
+
+    def pair_for(run_dir):
         if not run_dir:
-            gr.Warning("Pick a run first (a finished or stopped run with a saved adapter).")
-            yield gr.skip(), gr.skip()
-            return
-        if not (text or "").strip():
-            gr.Warning("Type a prompt first.")
-            yield gr.skip(), gr.skip()
-            return
-        settings = DecodeSettings(int(tokens), float(temp), float(p), int(seed_value or 0))
+            raise ValueError("Pick a run first (a finished or stopped run with a saved adapter).")
+        return ctx.compare.get(run_dir)
+
+    def on_generate(run_dir, text, *decode):
         try:
-            pair = ctx.compare.get(run_dir)
-            yield "…generating…", ""
-            base = pair.generate(text, settings, aligned=False) or EMPTY
-            yield base, "…generating…"
-            yield base, pair.generate(text, settings, aligned=True) or EMPTY
+            if not (text or "").strip():
+                raise ValueError("Type a prompt first.")
+            pair, settings = pair_for(run_dir), settings_of(*decode)
+            base = ""
+            for base in pair.stream(text, settings, aligned=False):
+                yield base or "…", ""
+            base = base or EMPTY
+            aligned = ""
+            for aligned in pair.stream(text, settings, aligned=True):
+                yield base, aligned or "…"
+            yield base, aligned or EMPTY
         except ValueError as exc:
             gr.Warning(str(exc))
             yield gr.skip(), gr.skip()
 
-    go.click(on_generate, inputs=[run, prompt, max_new_tokens, temperature, top_p, seed],
-             outputs=[base_out, aligned_out])
+    go.click(on_generate, inputs=[run, prompt, *decoding], outputs=[base_out, aligned_out])
+
+    def on_message(run_dir, text, base_history, aligned_history, *decode):
+        base_history, aligned_history = list(base_history or []), list(aligned_history or [])
+        try:
+            if not (text or "").strip():
+                raise ValueError("Type a message first.")
+            pair, settings = pair_for(run_dir), settings_of(*decode)
+        except ValueError as exc:
+            gr.Warning(str(exc))
+            yield gr.skip(), gr.skip(), gr.skip()
+            return
+        user = {"role": "user", "content": text}
+        for history, aligned, name in ((base_history, False, "base"), (aligned_history, True, "aligned")):
+            conversation = [{"role": m["role"], "content": m["content"]} for m in history] + [user]
+            history.append(user)
+            history.append({"role": "assistant", "content": ""})
+            for partial in pair.stream(conversation, settings, aligned=aligned):
+                history[-1] = {"role": "assistant", "content": partial}
+                yield "", base_history, aligned_history
+            if not history[-1]["content"]:
+                history[-1] = {"role": "assistant", "content": EMPTY}
+        yield "", base_history, aligned_history
+
+    message.submit(on_message, inputs=[run, message, base_chat, aligned_chat, *decoding],
+                   outputs=[message, base_chat, aligned_chat])
+    clear.click(lambda: ([], []), outputs=[base_chat, aligned_chat])
+
+    def on_evaluate(run_dir, file, limit, *decode):
+        try:
+            if not run_dir:
+                raise ValueError("Pick a run first.")
+            rows = None
+            if file:
+                from ..data import inspect_dataset
+
+                report, rows = inspect_dataset(file)
+                if not report.usable:
+                    raise ValueError(report.errors[0].describe(report.source))
+                rows = rows[: int(limit)]
+            records, summary = evaluate_run(run_dir, rows=rows, settings=settings_of(*decode),
+                                            generate=int(limit), pair=ctx.compare.get(run_dir), write=not file)
+        except ValueError as exc:
+            gr.Warning(str(exc))
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        csv_path, jsonl_path = export_files(records)
+        return (f"**Verdict:** {summary_line(summary)}.", verdict_figure(records), records_frame(records),
+                gr.update(value=csv_path, visible=True), gr.update(value=jsonl_path, visible=True))
+
+    evaluate.click(on_evaluate, inputs=[run, source, rows_limit, *decoding],
+                   outputs=[verdict, chart, table, csv_file, jsonl_file])
+
+    def on_export(run_dir, folder, quantized, want_gguf, repo_id, hub_token):
+        try:
+            if not run_dir:
+                raise ValueError("Pick a run first.")
+            if not (folder or "").strip():
+                raise ValueError("Give a folder to write the merged model to.")
+            result = export_run(run_dir, folder.strip(), four_bit=quantized, gguf=want_gguf,
+                                push_repo=(repo_id or "").strip() or None, token=hub_token or None,
+                                log=lambda _: None)
+        except ValueError as exc:
+            gr.Warning(str(exc))
+            return gr.skip(), ""
+        lines = [f"Merged model: `{result['merged']}` (loads with `AutoModelForCausalLM.from_pretrained`)."]
+        lines += [f"4-bit copy: `{result['four_bit']}`."] if result["four_bit"] else []
+        lines += [f"GGUF: `{result['gguf']}`."] if result["gguf"] else []
+        lines += [f"Pushed: {result['pushed']}."] if result["pushed"] else []
+        lines += result["notes"]
+        return "\n\n".join(lines), ""  # the token field is emptied: it is never kept
+
+    export.click(on_export, inputs=[run, out_dir, four_bit, gguf, repo, token], outputs=[export_note, token])
     return on_refresh, run

@@ -8,11 +8,12 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
+from ..evaluation.compare import read_summary, summary_line
 from ..methods.registry import METHODS
 from ..training.health import health_markdown
 from ..training.runs import RESUMABLE, list_runs, read_metrics
 
-COLUMNS = ["run", "state", "method", "model", "dataset", "steps", "duration", "final loss", "message"]
+COLUMNS = ["run", "state", "method", "model", "dataset", "steps", "duration", "final loss", "verdict", "message"]
 
 
 def _duration(run: dict) -> str:
@@ -34,7 +35,8 @@ def runs_frame(runs: list[dict]) -> pd.DataFrame:
         losses = [m["loss"] for m in read_metrics(Path(run["run_dir"])) if isinstance(m.get("loss"), (int, float))]
         rows.append([run["name"], run.get("state", ""), run.get("method", ""), Path(str(run.get("model", ""))).name,
                      Path(str(run.get("dataset", ""))).name, f"{run.get('step', 0)}/{_total(run)}",
-                     _duration(run), f"{losses[-1]:.4g}" if losses else "", run.get("message", "")])
+                     _duration(run), f"{losses[-1]:.4g}" if losses else "",
+                     summary_line(read_summary(run["run_dir"])), run.get("message", "")])
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
