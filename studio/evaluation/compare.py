@@ -216,6 +216,8 @@ def evaluate_run(run_dir: str | Path, rows: list[dict] | None = None, settings: 
                  write: bool = True) -> tuple[list[dict], dict]:
     """Evaluate a run on `rows` (default: its holdout.jsonl); `write` stores eval.jsonl and eval_summary.json."""
     run_dir = Path(run_dir)
+    if not (run_dir / "config.yaml").is_file():
+        raise ValueError(f"{run_dir} is not a run folder (it has no config.yaml).")
     config = yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8")) or {}
     if rows is None:
         if not (run_dir / "holdout.jsonl").is_file():
