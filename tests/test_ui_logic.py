@@ -210,8 +210,15 @@ def test_figure_skips_missing_and_null_values():
     metrics = [{"step": 1, "loss": 1.0}, {"step": 2, "loss": None, "nonfinite": ["loss"]}, {"step": 3, "loss": 0.5},
                {"step": 3, "eval_loss": 0.9}]
     fig = curves.figure(metrics, "sft")
-    assert [t.name for t in fig.data] == ["loss"]
+    assert [t.name for t in fig.data] == ["loss", "eval_loss"]  # the eval curve shares the loss panel
     assert list(fig.data[0].x) == [1, 3] and list(fig.data[0].y) == [1.0, 0.5]
+    assert list(fig.data[1].x) == [3] and list(fig.data[1].y) == [0.9]
+
+
+def test_figure_smoothing_is_an_exponential_moving_average():
+    metrics = [{"step": i, "loss": v} for i, v in enumerate([1.0, 0.0, 1.0], start=1)]
+    assert list(curves.figure(metrics, "sft", 0.5).data[0].y) == [1.0, 0.5, 0.75]
+    assert list(curves.figure(metrics, "sft", 0.0).data[0].y) == [1.0, 0.0, 1.0]
 
 
 def test_figure_empty_metrics_and_unknown_method_fall_back_to_sft_panels():

@@ -156,12 +156,17 @@ def prepare(spec, run_dir: Path, callbacks: list, method_module, log=print) -> T
     from datasets import Dataset
 
     dataset = Dataset.from_list(rows)
-    log(f"dataset {report.source}: {len(dataset)} rows, shape {report.shape}")
     args = build_config(method_module, spec, run_dir, where)
+    eval_dataset = None
+    if holdout and str(getattr(args, "eval_strategy", "no")) not in ("no", "IntervalStrategy.NO"):
+        # An eval_strategy in the config evaluates on the held-out rows during training (the eval_loss curve).
+        eval_dataset = Dataset.from_list(method_module.prepare_rows(holdout, report, tokenizer))
+    log(f"dataset {report.source}: {len(dataset)} rows, shape {report.shape}")
     model = load_model_for_training(path, spec, where, method_module, tokenizer)
     generation_config = getattr(model, "generation_config", None)
     if generation_config is not None and generation_config.pad_token_id is None:
         generation_config.pad_token_id = tokenizer.pad_token_id
     return TrainContext(spec=spec, model=model, tokenizer=tokenizer, args=args,
                         peft_config=build_peft_config(spec, method_module), train_dataset=dataset,
+                        eval_dataset=eval_dataset,
                         callbacks=callbacks, placement=where)

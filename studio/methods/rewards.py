@@ -34,12 +34,13 @@ def _answer_part(text: str) -> str:
     return match.group(1) if match else text
 
 
-def _first_number(text: str) -> float | None:
-    match = NUMBER.search(text)
-    if not match:
+def _last_number(text: str) -> float | None:
+    """The last number in the text: answers end with their result ("42 + 5 = 47"), not start with it."""
+    matches = NUMBER.findall(text)
+    if not matches:
         return None
     try:
-        return float(match.group(0).replace(",", ""))
+        return float(matches[-1].replace(",", ""))
     except ValueError:
         return None
 
@@ -50,12 +51,12 @@ def _named(name: str, func: Callable) -> Callable:
 
 
 def numeric_match(column: str = "answer") -> Callable:
-    """1 when the first number in the answer equals the reference number in `column`, else 0."""
+    """1 when the answer's final number (inside <answer> tags if used) equals the reference in `column`, else 0."""
     def reward(completions, **kwargs):
         references = _column(kwargs, column, len(completions))
         scores = []
         for completion, reference in zip(completions, references):
-            got, want = _first_number(_answer_part(completion_text(completion))), _first_number(str(reference))
+            got, want = _last_number(_answer_part(completion_text(completion))), _last_number(str(reference))
             scores.append(1.0 if got is not None and want is not None and abs(got - want) < 1e-9 else 0.0)
         return scores
     return _named("numeric_match", reward)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 # Per method: panel title → metric keys (a key ending in "/*/mean" matches every reward function's mean).
 PANELS = {
-    "sft": {"loss": ["loss"], "token accuracy": ["mean_token_accuracy"], "learning rate": ["learning_rate"],
+    "sft": {"loss": ["loss", "eval_loss"], "token accuracy": ["mean_token_accuracy"], "learning rate": ["learning_rate"],
             "grad norm": ["grad_norm"]},
-    "reward": {"loss": ["loss"], "pair accuracy": ["accuracy"], "reward margin": ["margin"],
+    "reward": {"loss": ["loss", "eval_loss"], "pair accuracy": ["accuracy"], "reward margin": ["margin"],
                "learning rate": ["learning_rate"]},
-    "dpo": {"loss": ["loss"], "rewards (chosen / rejected)": ["rewards/chosen", "rewards/rejected"],
+    "dpo": {"loss": ["loss", "eval_loss"], "rewards (chosen / rejected)": ["rewards/chosen", "rewards/rejected"],
             "reward margin": ["rewards/margins"], "reward accuracy": ["rewards/accuracies"]},
-    "kto": {"loss": ["loss"], "rewards (chosen / rejected)": ["rewards/chosen", "rewards/rejected"],
+    "kto": {"loss": ["loss", "eval_loss"], "rewards (chosen / rejected)": ["rewards/chosen", "rewards/rejected"],
             "KL to reference": ["kl"], "learning rate": ["learning_rate"]},
-    "orpo": {"loss": ["loss", "nll_loss"], "log odds ratio": ["log_odds_ratio"],
+    "orpo": {"loss": ["loss", "nll_loss", "eval_loss"], "log odds ratio": ["log_odds_ratio"],
              "reward margin": ["rewards/margins"], "reward accuracy": ["rewards/accuracies"]},
     "grpo": {"mean reward": ["reward"], "reward per function": ["rewards/*/mean"], "reward std": ["reward_std"],
              "completion length": ["completions/mean_length"]},
@@ -30,7 +30,16 @@ def panel_keys(keys: list[str], available: set[str]) -> list[str]:
     return found
 
 
-def figure(metrics: list[dict], method: str):
+def smooth(values: list[float], weight: float) -> list[float]:
+    """Exponential moving average, as TensorBoard's smoothing slider does (0 = raw)."""
+    out, last = [], None
+    for value in values:
+        last = value if last is None or not weight else weight * last + (1 - weight) * value
+        out.append(last)
+    return out
+
+
+def figure(metrics: list[dict], method: str, smoothing: float = 0.0):
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -41,7 +50,7 @@ def figure(metrics: list[dict], method: str):
         row, col = index // 2 + 1, index % 2 + 1
         for key in panel_keys(keys, available):
             series = [m for m in metrics if isinstance(m.get(key), (int, float))]
-            fig.add_trace(go.Scatter(x=[m["step"] for m in series], y=[m[key] for m in series],
+            fig.add_trace(go.Scatter(x=[m["step"] for m in series], y=smooth([m[key] for m in series], smoothing),
                                      mode="lines+markers" if len(series) < 60 else "lines", name=key,
                                      marker=dict(size=4)), row=row, col=col)
     fig.update_layout(height=520, margin=dict(l=40, r=20, t=40, b=30), legend=dict(orientation="h", y=-0.12))

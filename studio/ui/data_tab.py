@@ -1,35 +1,46 @@
-"""Data tab: upload a file (or pick a sample), see its detected shape, findings and a preview."""
+"""Data tab: a file, a sample or a hub dataset → detected shape, column mapping, findings, a paginated preview,
+token lengths with the chosen model (histogram against max_length, rendered rows), and the hand-over to Method.
+
+The helpers above `build_data_tab` are pure (report/rows → text, frames, figures) and tested without a browser.
+"""
 
 from __future__ import annotations
 
 import shutil
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 import gradio as gr
 import pandas as pd
 
 from ..data import inspect_dataset
-from ..data.formats import SHAPE_LABELS
+from ..data.formats import SHAPE_LABELS, required_columns
+from ..data.mapping import TARGETS
+from ..models import model_choices
 from ..training.spec import PROJECT_ROOT
 
 SAMPLES_DIR = PROJECT_ROOT / "presets" / "data"
 FILE_TYPES = [".jsonl", ".json", ".csv", ".tsv", ".parquet", ".gz"]
+NOT_MAPPED = "(none)"
+PAGE_SIZES = [10, 20, 50, 100]
+CELL_CHARS = 400
 
 
 def sample_choices() -> list[str]:
     return sorted(p.name for p in SAMPLES_DIR.glob("*.jsonl"))
 
 
-def summary_markdown(report) -> str:
+def summary_markdown(report, origin: str = "") -> str:
     style = "conversational" if report.conversational else "standard"
     verdict = ("**Ready to train.**" if report.usable else
                f"**{len(report.errors)} error(s) must be fixed before training** (see the findings below).")
     lines = [f"### {report.source}",
              f"**{report.rows} rows** · {report.file_format.upper()} · columns: `{'`, `'.join(report.columns)}`",
              f"**Detected shape:** {SHAPE_LABELS.get(report.shape, report.shape)} ({style})"]
-    if report.conversion_note:
-        lines.append(f"Note: {report.conversion_note}")
+    if origin:
+        lines.insert(1, origin)
+    lines += [f"Note: {note}" for note in report.conversions]
     lines.append(verdict + (f" {len(report.warnings)} warning(s)." if report.warnings else ""))
     return "\n\n".join(lines)
 
@@ -39,54 +50,281 @@ def findings_frame(report) -> pd.DataFrame:
     return pd.DataFrame(rows or [["—", "", "No problems found."]], columns=["level", "where", "what to do"])
 
 
+def _cell(value) -> str:
+    if isinstance(value, list):
+        text = " | ".join(f"{m.get('role', '?')}: {m.get('content', '')}" if isinstance(m, dict) else str(m)
+                          for m in value)
+    else:
+        text = "" if value is None else str(value)
+    return text[:CELL_CHARS] + "…" if len(text) > CELL_CHARS else text
+
+
 def preview_frame(report) -> pd.DataFrame:
-    def cell(value):
-        if isinstance(value, list):
-            return " | ".join(f"{m.get('role', '?')}: {m.get('content', '')}" if isinstance(m, dict) else str(m)
-                              for m in value)
-        return "" if value is None else str(value)
-
-    return pd.DataFrame([{k: cell(v) for k, v in row.items()} for row in report.preview])
+    return pd.DataFrame([{k: _cell(v) for k, v in row.items()} for row in report.preview])
 
 
-def load_dataset_file(path: str | Path, keep_dir: Path):
-    """Inspect a file; uploads are copied next to the runs so a run can read them after the page is gone."""
+def page_count(total: int, per_page: int) -> int:
+    return max(1, -(-total // max(1, per_page)))
+
+
+def page_frame(rows: list[dict], page: int, per_page: int) -> tuple[pd.DataFrame, str]:
+    """One page of rows (page counts from 1, clamped), and a line saying which rows it shows."""
+    per_page = max(1, int(per_page or 20))
+    pages = page_count(len(rows), per_page)
+    page = min(max(1, int(page or 1)), pages)
+    start = (page - 1) * per_page
+    chunk = rows[start:start + per_page]
+    frame = pd.DataFrame([{"#": start + i + 1, **{k: _cell(v) for k, v in row.items()}} for i, row in enumerate(chunk)])
+    shown = f"rows {start + 1}–{start + len(chunk)} of {len(rows):,} · page {page} of {pages}" if chunk else "no rows"
+    return frame, shown
+
+
+def mapping_targets(report) -> list[str]:
+    """The targets worth a dropdown: the detected shape's columns, plus any target a column was or could be
+    mapped to; every target when no shape was recognised."""
+    if report.shape == "unknown":
+        return list(TARGETS)
+    wanted = set(required_columns(report.shape, report.columns))
+    if report.shape == "preference":
+        wanted.add("prompt")
+    wanted |= set(report.column_mapping) | set(report.suggested_mapping)
+    return [t for t in TARGETS if t in wanted]
+
+
+def mapping_value(report, target: str) -> str:
+    if target in report.column_mapping:
+        return report.column_mapping[target]
+    if target in report.source_columns and target not in report.column_mapping.values():
+        return target
+    return NOT_MAPPED
+
+
+def mapping_updates(report) -> list:
+    shown = set(mapping_targets(report))
+    choices = [NOT_MAPPED, *report.source_columns]
+    return [gr.update(choices=choices, value=mapping_value(report, t), visible=t in shown) for t in TARGETS]
+
+
+def tokens_markdown(stats) -> str:
+    s = stats.summary()
+    scope = (f"a random sample of {stats.rows_measured:,} of {stats.rows_total:,} rows" if stats.sampled
+             else f"all {stats.rows_measured:,} rows")
+    lines = [f"**Token lengths** with `{stats.model}`'s tokenizer and chat template, as {stats.method.upper()} will "
+             f"see them ({scope}):",
+             f"prompt p50 {s['prompt']['p50']} · p95 {s['prompt']['p95']} · max {s['prompt']['max']} — "
+             f"completion p50 {s['completion']['p50']} · p95 {s['completion']['p95']} · max {s['completion']['max']}"]
+    if stats.truncated:
+        estimate = f" (about {stats.truncated_estimate:,} in the whole dataset)" if stats.sampled else ""
+        lines.append(f"**Warning: {stats.truncated:,} row(s) longer than max_length {stats.max_length}**{estimate} "
+                     "would be cut short in training. Raise max_length or shorten them.")
+    else:
+        lines.append(f"**No row is longer than max_length {stats.max_length}.**")
+    if stats.skipped:
+        lines.append(f"{stats.skipped} row(s) with errors were left out.")
+    return "\n\n".join(lines)
+
+
+def length_histogram(stats):
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.add_trace(go.Histogram(x=stats.total_lengths, name="prompt + completion", opacity=0.75, nbinsx=40))
+    if any(stats.prompt_lengths):
+        fig.add_trace(go.Histogram(x=stats.prompt_lengths, name="prompt", opacity=0.55, nbinsx=40))
+    fig.add_vline(x=stats.max_length, line_dash="dash", line_color="crimson",
+                  annotation_text=f"max_length {stats.max_length}", annotation_position="top left")
+    fig.update_layout(barmode="overlay", height=300, margin=dict(l=50, r=20, t=40, b=40),
+                      title=dict(text="Token lengths per row", x=0.01, y=0.97, font=dict(size=13)),
+                      xaxis_title="tokens", yaxis_title="rows",
+                      legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"))
+    return fig
+
+
+def rendered_markdown(stats) -> str:
+    parts = []
+    for index, row in enumerate(stats.rendered, start=1):
+        parts.append(f"**Row {index}**" + (f" · label {row['label']}" if "label" in row else ""))
+        for key, text in row.items():
+            if key != "label":
+                parts.append(f"*{key}*\n```text\n{str(text).replace('```', 'ʼʼʼ')}\n```")
+    return "\n\n".join(parts) or "Nothing to show."
+
+
+class RowsCache:
+    """The last few inspected datasets' rows, for paging without re-reading (and without copying them into
+    every session's gr.State)."""
+
+    def __init__(self, size: int = 3):
+        self.size, self.items = size, OrderedDict()
+
+    def put(self, key: str, value) -> None:
+        self.items[key] = value
+        self.items.move_to_end(key)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+    def get(self, key: str):
+        if key in self.items:
+            self.items.move_to_end(key)
+        return self.items.get(key)
+
+
+def keep_upload(path: str | Path, keep_dir: Path) -> Path:
+    """Uploads are copied next to the runs so a run can read them after the page is gone."""
     path = Path(path)
-    if not str(path).startswith(str(SAMPLES_DIR)):
-        kept = keep_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{path.name}"
-        shutil.copyfile(path, kept)
-        path = kept
-    report, _ = inspect_dataset(path)
-    return str(path), report
+    if str(path).startswith(str(SAMPLES_DIR)) or str(path).startswith(str(keep_dir)):
+        return path
+    kept = keep_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{path.name}"
+    shutil.copyfile(path, kept)
+    return kept
+
+
+def load_dataset_file(path: str | Path, keep_dir: Path, mapping: dict | None = None):
+    """Inspect a file (copied into `keep_dir` when uploaded). With a mapping of the user's, the mapped rows are
+    written next to it, so training reads exactly what the tab showed. Returns (training path, report, rows)."""
+    kept = keep_upload(path, keep_dir)
+    report, rows = inspect_dataset(kept, mapping)
+    report.source = Path(path).name  # the name the user knows, not the kept copy's
+    train_path = kept
+    if mapping and report.column_mapping:
+        from ..data.loading import save_rows
+
+        train_path = save_rows(rows, keep_dir / f"{kept.stem.removesuffix('.jsonl')}-mapped.jsonl")
+    return str(kept), str(train_path), report, rows
 
 
 def build_data_tab(ctx, dataset_state: gr.State):
-    gr.Markdown("Bring a dataset: JSON Lines, JSON, CSV, TSV or Parquet. The studio detects its shape, "
-                "checks every row and tells you which training method fits.")
+    gr.Markdown("Bring a dataset: JSON Lines, JSON, CSV, TSV or Parquet (or a Hugging Face dataset id). The studio "
+                "detects its shape, maps its columns, checks every row and tells you which training method fits.")
     with gr.Row():
         upload = gr.File(label="Upload a dataset file", file_types=FILE_TYPES, type="filepath",
                          elem_id="dataset-upload")
-        sample = gr.Dropdown(sample_choices(), value=None, label="…or start from a sample dataset",
-                             elem_id="dataset-sample")
+        with gr.Column():
+            sample = gr.Dropdown(sample_choices(), value=None, label="…or start from a sample dataset",
+                                 elem_id="dataset-sample")
+            with gr.Accordion("…or a Hugging Face dataset", open=False):
+                with gr.Row():
+                    hub_name = gr.Textbox(label="Dataset id", placeholder="org/name", elem_id="dataset-hub-id")
+                    hub_config = gr.Textbox(label="Config", placeholder="(default)")
+                    hub_split = gr.Textbox(label="Split", value="train", placeholder="train or train[:1000]")
+                hub_button = gr.Button("Load from the Hub", size="sm")
     summary = gr.Markdown("No dataset loaded yet.", elem_id="dataset-summary")
-    findings = gr.Dataframe(label="Findings", interactive=False, elem_id="dataset-findings", max_height=260)
-    preview = gr.Dataframe(label="Preview (first 20 rows)", interactive=False, wrap=True, max_height=360)
+    with gr.Accordion("Column mapping: which of your columns plays which part", open=True,
+                      elem_id="dataset-mapping"):
+        gr.Markdown("Guessed from the column names; change a choice and the file is checked again with it.")
+        with gr.Row():
+            dropdowns = [gr.Dropdown([NOT_MAPPED], value=NOT_MAPPED, label=target, visible=False,
+                                     elem_id=f"dataset-map-{target}", min_width=140) for target in TARGETS]
+    findings = gr.Dataframe(label="Findings (errors block training, warnings don't)", interactive=False,
+                            elem_id="dataset-findings", max_height=260, wrap=True)
+    with gr.Row(equal_height=True):
+        page = gr.Number(value=1, precision=0, minimum=1, label="Page", scale=1, elem_id="dataset-page")
+        per_page = gr.Dropdown(PAGE_SIZES, value=20, label="Rows per page", scale=1)
+        page_info = gr.Markdown("", elem_id="dataset-page-info")
+    preview = gr.Dataframe(label="Preview", interactive=False, wrap=True, max_height=420, elem_id="dataset-preview")
+    with gr.Accordion("Token lengths with your model", open=True, elem_id="dataset-tokens"):
+        with gr.Row():
+            model = gr.Dropdown(model_choices(), value=ctx.default_model, allow_custom_value=True, label="Model",
+                                scale=3)
+            max_length = gr.Number(value=1024, precision=0, minimum=1, label="max_length (tokens)", scale=1)
+            exact = gr.Checkbox(label="Every row (slower)", value=False, scale=1)
+            measure = gr.Button("Measure", scale=1, min_width=100)
+        tokens_text = gr.Markdown("Load a dataset to see its token lengths.", elem_id="dataset-token-summary")
+        histogram = gr.Plot(label="Token lengths", show_label=False, elem_id="dataset-histogram")
+        with gr.Accordion("Rows as the trainer sees them (chat template applied)", open=False):
+            rendered = gr.Markdown("", elem_id="dataset-rendered")
     next_button = gr.Button("Use this dataset → Method", variant="primary", interactive=False)
+    current = gr.State(None)  # {"file": the kept file, "key": rows-cache key, "origin": where from, "name": shown}
+    cache = RowsCache()
+
+    def show(file_path: str, mapping: dict | None, origin: str = "", name: str = ""):
+        kept, train_path, report, rows = load_dataset_file(file_path, ctx.uploads_dir, mapping)
+        report.source = name or report.source
+        key = f"{kept}|{sorted(report.column_mapping.items())}"
+        cache.put(key, (report, rows))
+        state = {"path": train_path, "report": report.to_dict()}
+        frame, shown = page_frame(rows, 1, 20)
+        return (state, {"file": kept, "key": key, "origin": origin, "name": report.source},
+                summary_markdown(report, origin),
+                findings_frame(report), *mapping_updates(report), 1, shown, frame,
+                gr.update(interactive=report.usable))
+
+    def failed(exc: Exception):
+        gr.Warning(str(exc))
+        return (None, None, f"**Could not use this file.** {exc}", None, *[gr.update(visible=False)] * len(TARGETS),
+                1, "", None, gr.update(interactive=False))
 
     def on_file(path):
         if not path:
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return (gr.skip(),) * len(outputs)
         try:
-            kept, report = load_dataset_file(path, ctx.uploads_dir)
+            return show(path, None)
+        except ValueError as exc:
+            return failed(exc)
+
+    def on_hub(name, config, split):
+        if not (name or "").strip():
+            gr.Warning("Type a dataset id like org/name first.")
+            return (gr.skip(),) * len(outputs)
+        try:
+            from ..data.hub import hub_to_file
+
+            path = hub_to_file(name.strip(), ctx.uploads_dir, (config or "").strip() or None, (split or "").strip() or None)
+            return show(str(path), None, origin=f"From the Hugging Face Hub: `{name.strip()}`")
+        except ValueError as exc:
+            return failed(exc)
+
+    def on_mapping(state, *values):
+        if not state:
+            return (gr.skip(),) * len(outputs)
+        mapping = {t: (None if v in (None, NOT_MAPPED) else v) for t, v in zip(TARGETS, values)}
+        try:
+            return show(state["file"], mapping, state.get("origin", ""), state.get("name", ""))
         except ValueError as exc:
             gr.Warning(str(exc))
-            return None, f"**Could not use this file.** {exc}", None, None, gr.update(interactive=False)
-        state = {"path": kept, "report": report.to_dict()}
-        return state, summary_markdown(report), findings_frame(report), preview_frame(report), \
-            gr.update(interactive=report.usable)
+            return (gr.skip(),) * len(outputs)
 
-    outputs = [dataset_state, summary, findings, preview, next_button]
-    upload.upload(on_file, inputs=upload, outputs=outputs)
+    def rows_for(state):
+        if not state:
+            return None
+        cached = cache.get(state["key"])
+        return cached[1] if cached else None
+
+    def on_page(state, number, size):
+        rows = rows_for(state)
+        if rows is None:
+            return gr.skip(), gr.skip(), gr.skip()
+        frame, shown = page_frame(rows, number, size)
+        pages = page_count(len(rows), int(size or 20))
+        return min(max(1, int(number or 1)), pages), shown, frame
+
+    def on_tokens(state, name, limit, every):
+        cached = cache.get(state["key"]) if state else None
+        if cached is None:
+            return "Load a dataset to see its token lengths.", None, ""
+        report, rows = cached
+        if report.shape == "unknown":
+            return "Token lengths appear once the dataset's shape is recognised.", None, ""
+        try:
+            from ..data.tokens import measure_tokens
+
+            stats = measure_tokens(report, rows, (name or "").strip() or None, int(limit or 1024), exact=bool(every))
+        except Exception as exc:  # a model that can't be had, a tokenizer that can't render: say so, don't crash
+            return f"**Could not measure token lengths:** {exc}", None, ""
+        return tokens_markdown(stats), length_histogram(stats), rendered_markdown(stats)
+
+    outputs = [dataset_state, current, summary, findings, *dropdowns, page, page_info, preview, next_button]
+    token_outputs = [tokens_text, histogram, rendered]
+    token_inputs = [current, model, max_length, exact]
+    upload.upload(on_file, inputs=upload, outputs=outputs).then(on_tokens, token_inputs, token_outputs)
     sample.input(lambda name: on_file(str(SAMPLES_DIR / name)) if name else on_file(None), inputs=sample,
-                 outputs=outputs)
+                 outputs=outputs).then(on_tokens, token_inputs, token_outputs)
+    hub_button.click(on_hub, [hub_name, hub_config, hub_split], outputs).then(on_tokens, token_inputs, token_outputs)
+    for dropdown in dropdowns:
+        dropdown.input(on_mapping, [current, *dropdowns], outputs).then(on_tokens, token_inputs, token_outputs)
+    page.input(on_page, [current, page, per_page], [page, page_info, preview])
+    page.submit(on_page, [current, page, per_page], [page, page_info, preview])
+    per_page.input(lambda state, size: on_page(state, 1, size), [current, per_page], [page, page_info, preview])
+    measure.click(on_tokens, token_inputs, token_outputs)
+    max_length.submit(on_tokens, token_inputs, token_outputs)
     return next_button

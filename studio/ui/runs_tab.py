@@ -11,7 +11,9 @@ import pandas as pd
 from ..evaluation.compare import read_summary, summary_line
 from ..methods.registry import METHODS
 from ..training.health import health_markdown
-from ..training.runs import RESUMABLE, list_runs, read_metrics
+from ..training.runs import list_runs, read_metrics
+from ..training.spec import spec_from_yaml
+from .curves import smooth
 
 COLUMNS = ["run", "state", "method", "model", "dataset", "steps", "duration", "final loss", "verdict", "message"]
 
@@ -51,11 +53,8 @@ def overlay_figure(run_dirs: list[str], metric: str, smoothing: float = 0.0):
     fig = go.Figure()
     for run_dir in run_dirs:
         series = [m for m in read_metrics(Path(run_dir)) if isinstance(m.get(metric), (int, float))]
-        values, smoothed, last = [m[metric] for m in series], [], None
-        for value in values:  # exponential moving average, as TensorBoard's smoothing slider does
-            last = value if last is None else smoothing * last + (1 - smoothing) * value
-            smoothed.append(last)
-        fig.add_trace(go.Scatter(x=[m["step"] for m in series], y=smoothed, mode="lines", name=Path(run_dir).name))
+        fig.add_trace(go.Scatter(x=[m["step"] for m in series], y=smooth([m[metric] for m in series], smoothing),
+                                 mode="lines", name=Path(run_dir).name))
     fig.update_layout(height=380, margin=dict(l=40, r=20, t=30, b=30), xaxis_title="step", yaxis_title=metric,
                       legend=dict(orientation="h", y=-0.2))
     return fig
@@ -73,6 +72,7 @@ def build_runs_tab(ctx):
     with gr.Row():
         one = gr.Dropdown([], label="Run", scale=3, elem_id="runs-one")
         resume = gr.Button("Resume", scale=1)
+        rerun = gr.Button("Run again with this config", scale=1)
         delete = gr.Button("Delete…", variant="stop", scale=1)
     confirm = gr.Checkbox(False, label="Yes, delete this run folder and everything in it", visible=False)
     run_health = gr.Markdown()
@@ -115,6 +115,16 @@ def build_runs_tab(ctx):
         gr.Info(f"Run {live.run_id} resumes; follow it on the Train tab.")
 
     resume.click(on_resume, inputs=one)
+
+    def on_rerun(text):
+        try:
+            live = ctx.runner.start(spec_from_yaml(text or "", where="this run's config.yaml"))
+        except ValueError as exc:
+            gr.Warning(str(exc))
+            return
+        gr.Info(f"Run {live.run_id} started with the same config; follow it on the Train tab.")
+
+    rerun.click(on_rerun, inputs=run_config)
     delete.click(lambda run_dir: gr.update(visible=bool(run_dir), value=False), inputs=one, outputs=confirm)
 
     def on_confirm(run_dir, sure):

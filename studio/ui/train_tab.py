@@ -87,7 +87,15 @@ def field_updates(spec: RunSpec) -> list:
             lora, four_bit, gr.update(value=rewards, visible=grpo), gr.update(value=weights, visible=grpo)]
 
 
-def status_markdown(snapshot: dict | None) -> str:
+def tokens_per_second(metrics: list[dict]) -> float | None:
+    """Throughput from TRL's cumulative num_tokens over the logged time."""
+    points = [m for m in metrics if isinstance(m.get("num_tokens"), (int, float)) and m.get("time")]
+    if len(points) < 2 or points[-1]["time"] <= points[0]["time"]:
+        return None
+    return (points[-1]["num_tokens"] - points[0]["num_tokens"]) / (points[-1]["time"] - points[0]["time"])
+
+
+def status_markdown(snapshot: dict | None, metrics: list[dict] | None = None) -> str:
     if not snapshot:
         return "No run yet. Check the settings and press **Start training**."
     step, total = snapshot["step"], snapshot["max_steps"]
@@ -96,8 +104,10 @@ def status_markdown(snapshot: dict | None) -> str:
     if snapshot["state"] == "running" and step and total and total > step:
         eta = f" · about {elapsed / step * (total - step):.0f} s left"
     pct = f" ({100 * step / total:.0f}%)" if total and total > 0 else ""
+    speed = tokens_per_second(metrics or [])
     line = (f"**{snapshot['state']}** · run `{snapshot['run_id']}` · {METHODS[snapshot['method']].name} · "
-            f"step {step}/{total or '?'}{pct} · {elapsed:.0f} s elapsed{eta}")
+            f"step {step}/{total or '?'}{pct} · {elapsed:.0f} s elapsed{eta}"
+            + (f" · {speed:,.0f} tokens/s" if speed else ""))
     return line + (f"\n\n{snapshot['message']}" if snapshot.get("message") else "")
 
 
@@ -145,8 +155,10 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State):
         stop = gr.Button("Stop", variant="stop", elem_id="train-stop")
         resume = gr.Button("Resume", elem_id="train-resume")
     status = gr.Markdown(status_markdown(None), elem_id="train-status")
+    progress = gr.Slider(0, 100, value=0, label="Progress (%)", interactive=False, elem_id="train-progress")
     health = gr.Markdown(elem_id="train-health")
     plot = gr.Plot(label="Live curves", elem_id="train-plot")
+    smoothing = gr.Slider(0, 0.95, value=0, step=0.05, label="Curve smoothing")
     timer = gr.Timer(1.0)
     drawn = gr.State("")  # "run_id:lines" the plot shows, so ticks with nothing new send nothing
 
@@ -295,14 +307,16 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State):
 
     resume.click(on_resume, outputs=status)
 
-    def on_tick(shown_key):
+    def on_tick(shown_key, smooth):
         live = ctx.runner.current
         if live is None:
-            return status_markdown(None), gr.skip(), shown_key, gr.skip()
-        metrics = list(live.metrics)
-        key = f"{live.run_id}:{len(metrics)}"
+            return status_markdown(None), gr.skip(), gr.skip(), shown_key, gr.skip()
+        metrics, snapshot = list(live.metrics), live.snapshot()
+        done = 100 * snapshot["step"] / snapshot["max_steps"] if snapshot["max_steps"] > 0 else 0
+        key = f"{live.run_id}:{len(metrics)}:{smooth}"
         if key == shown_key:
-            return status_markdown(live.snapshot()), gr.skip(), shown_key, gr.skip()
-        return status_markdown(live.snapshot()), figure(metrics, live.method), key, health_markdown(metrics)
+            return status_markdown(snapshot, metrics), done, gr.skip(), shown_key, gr.skip()
+        return (status_markdown(snapshot, metrics), done, figure(metrics, live.method, smooth), key,
+                health_markdown(metrics))
 
-    timer.tick(on_tick, inputs=drawn, outputs=[status, plot, drawn, health])
+    timer.tick(on_tick, inputs=[drawn, smoothing], outputs=[status, progress, plot, drawn, health])
