@@ -6,6 +6,7 @@ import os
 import studio  # noqa: F401  (sets the no-telemetry defaults before gradio is imported)
 from studio.methods.rewards import CUSTOM_CODE_ENV
 from studio.models import BUNDLED_MODEL
+from studio.shared import on_a_space
 
 
 def main() -> None:
@@ -16,17 +17,24 @@ def main() -> None:
     parser.add_argument("--share", action="store_true", help="also serve through a public gradio.live link")
     parser.add_argument("--model", default=BUNDLED_MODEL, help="default model: bundled, hub id or local folder")
     parser.add_argument("--runs-dir", default=None, help="where run folders go (default: ./runs)")
+    parser.add_argument("--shared", action="store_true",
+                        help="strangers may use this page: limit uploads and paths, no custom code (on with --share "
+                             "and on a Hugging Face Space)")
     parser.add_argument("--allow-custom-code", action="store_true",
                         help="let GRPO load reward functions from a local Python file (your own machine only)")
     args = parser.parse_args()
+    shared = args.shared or args.share or on_a_space()
     if args.allow_custom_code:
-        if args.share:
-            parser.error("--allow-custom-code can't be combined with --share: strangers could run code here.")
+        if shared:
+            parser.error("--allow-custom-code can't be combined with shared mode (--share, --shared or a Space): "
+                         "strangers could run code here.")
         os.environ[CUSTOM_CODE_ENV] = "1"
+    else:
+        os.environ.pop(CUSTOM_CODE_ENV, None)
 
     from studio.ui import create_app, launch_kwargs
 
-    app = create_app(default_model=args.model, runs_dir=args.runs_dir)
+    app = create_app(default_model=args.model, runs_dir=args.runs_dir, shared=shared)
     app.queue(default_concurrency_limit=4).launch(server_name=args.host, server_port=args.port, share=args.share,
                                                   **launch_kwargs())
 

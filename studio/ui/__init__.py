@@ -27,8 +27,9 @@ def launch_kwargs() -> dict:
 
 
 def create_app(default_model: str = BUNDLED_MODEL, runs_dir: str | Path | None = None,
-               runner: Runner | None = None) -> gr.Blocks:
-    ctx = StudioContext(runner=runner or Runner(runs_dir), default_model=default_model)
+               runner: Runner | None = None, shared: bool = False) -> gr.Blocks:
+    """`shared`: strangers may use this page (a Space, --share): see studio/shared.py for what that limits."""
+    ctx = StudioContext(runner=runner or Runner(runs_dir), default_model=default_model, shared=shared)
     with gr.Blocks(title="Alignment Studio") as app:
         gr.Markdown("# Alignment Studio\nBring a dataset, get the method that fits, train it, and see what "
                     "changed: SFT, reward model + PPO, DPO, KTO, ORPO and GRPO on TRL.")

@@ -201,7 +201,8 @@ def build_compare_tab(ctx):
                 raise ValueError("Pick a run first.")
             if not (folder or "").strip():
                 raise ValueError("Give a folder to write the merged model to.")
-            result = export_run(run_dir, folder.strip(), four_bit=quantized, gguf=want_gguf,
+            target = ctx.policy.check_output_dir(folder)
+            result = export_run(run_dir, target, four_bit=quantized, gguf=want_gguf,
                                 push_repo=(repo_id or "").strip() or None, token=hub_token or None,
                                 log=lambda _: None)
         except ValueError as exc:

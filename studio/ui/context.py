@@ -7,7 +7,9 @@ from pathlib import Path
 
 from ..evaluation.generate import ComparePool
 from ..models import BUNDLED_MODEL
+from ..shared import SharedPolicy
 from ..training.runner import Runner
+from ..training.spec import PROJECT_ROOT
 
 
 @dataclass
@@ -15,6 +17,11 @@ class StudioContext:
     runner: Runner
     default_model: str = BUNDLED_MODEL
     compare: ComparePool = field(default_factory=ComparePool)
+    shared: bool = False
+
+    @property
+    def policy(self) -> SharedPolicy:
+        return SharedPolicy(self.shared, self.runs_dir, PROJECT_ROOT / "presets" / "data")
 
     @property
     def runs_dir(self) -> Path:

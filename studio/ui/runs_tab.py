@@ -118,7 +118,9 @@ def build_runs_tab(ctx):
 
     def on_rerun(text):
         try:
-            live = ctx.runner.start(spec_from_yaml(text or "", where="this run's config.yaml"))
+            spec = spec_from_yaml(text or "", where="this run's config.yaml")
+            ctx.policy.check_spec(spec)
+            live = ctx.runner.start(spec)
         except ValueError as exc:
             gr.Warning(str(exc))
             return

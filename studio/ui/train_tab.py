@@ -273,7 +273,9 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State):
 
     def on_start(text):
         try:
-            live = ctx.runner.start(spec_from_yaml(text))
+            spec = spec_from_yaml(text)
+            ctx.policy.check_spec(spec)
+            live = ctx.runner.start(spec)
         except ValueError as exc:
             gr.Warning(str(exc))
             return gr.skip()
