@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -139,16 +140,28 @@ def _train(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"run folder: {live.run_dir}", flush=True)
+    interrupted = []
+
+    def on_signal(signum, frame):
+        # Our own handler, not KeyboardInterrupt: it works even where the shell started us with SIGINT ignored,
+        # and the main thread never unwinds while the trainer thread is mid-step.
+        if interrupted:
+            print("second interrupt: aborting without saving.", file=sys.stderr, flush=True)
+            os._exit(130)
+        interrupted.append(signum)
+        print("stopping after the current step (Ctrl-C again to abort without saving)…", file=sys.stderr, flush=True)
+        runner.stop()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         while runner.wait(timeout=0.5).active:
             pass
-    except KeyboardInterrupt:
-        print("stopping after the current step (Ctrl-C again to abort without saving)…", file=sys.stderr, flush=True)
-        runner.stop()
-        runner.wait()
-        print(f"{live.state}: {live.message}", file=sys.stderr)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print(f"{live.state}: {live.message}", file=sys.stderr if interrupted else sys.stdout, flush=True)
+    if interrupted and live.state == "stopped":
         return 130
-    print(f"{live.state}: {live.message}", flush=True)
     return {"finished": 0, "stopped": 130}.get(live.state, 1)
 
 

@@ -54,7 +54,7 @@ def test_validate_file_with_errors_exits_1(bad, capsys):
 
 
 def test_validate_unknown_shape_exits_1(tmp_path, capsys):
-    path = write_jsonl(tmp_path / "odd.jsonl", [{"question": "q", "answer": "a"}] * 10)
+    path = write_jsonl(tmp_path / "odd.jsonl", [{"foo": "q", "bar": "a"}] * 10)
     assert main(["validate", path]) == 1
     assert "shape: unknown" in capsys.readouterr().out
 
@@ -96,22 +96,114 @@ def test_help_exits_0(capsys):
     assert "validate" in capsys.readouterr().out
 
 
+CONTRACT_KEYS = ["path", "source_format", "dataset_type", "conversational", "rows", "columns", "column_mapping",
+                 "conversions", "errors", "warnings", "recommended_methods"]
+
+
 def test_validate_json(bad, capsys):
     assert main(["validate", bad, "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
-    assert data["source"] == "bad.jsonl"
-    assert data["shape"] == "preference"
+    assert list(data) == CONTRACT_KEYS
+    assert data["path"] == bad
+    assert data["source_format"] == "jsonl"
+    assert data["dataset_type"] == "preference"
+    assert data["conversational"] is False
     assert data["rows"] == 10
-    assert data["usable"] is False
-    assert [(f["level"], f["row"], f["column"]) for f in data["findings"]] == [
-        ("error", 3, "rejected"), ("error", 6, "prompt")]
-    assert len(data["preview"]) == 10
+    assert data["columns"] == ["prompt", "chosen", "rejected"]
+    assert data["column_mapping"] == {} and data["conversions"] == []
+    assert [(e["row"], e["line"], e["column"]) for e in data["errors"]] == [(3, 3, "rejected"), (6, 6, "prompt")]
+    assert all(set(e) == {"row", "line", "column", "message"} for e in data["errors"])
+    assert "identical" in data["errors"][0]["message"]
+    assert data["warnings"] == []
+    assert data["recommended_methods"] == ["dpo", "reward", "ppo", "orpo", "grpo"]
 
 
 def test_validate_json_good_file(good, capsys):
     assert main(["validate", "--json", good]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["usable"] is True and data["findings"] == []
+    assert data["errors"] == [] and data["warnings"] == []
+    assert data["recommended_methods"][0] == "dpo"
+
+
+def test_validate_json_csv_rows_have_no_line(tmp_path, capsys):
+    path = tmp_path / "d.csv"
+    path.write_text("prompt,completion\n" + "".join(f"p{i},{'' if i == 3 else f'c{i}'}\n" for i in range(1, 11)),
+                    encoding="utf-8")
+    assert main(["validate", str(path), "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["source_format"] == "csv" and data["dataset_type"] == "prompt_completion"
+    assert data["errors"] == [{"row": 3, "column": "completion", "message": data["errors"][0]["message"]}]
+    assert data["recommended_methods"] == ["sft", "grpo"]
+
+
+def test_validate_json_unknown_shape(tmp_path, capsys):
+    path = write_jsonl(tmp_path / "odd.jsonl", [{"foo": f"q{i}", "bar": "a"} for i in range(10)])
+    assert main(["validate", path, "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["dataset_type"] is None and data["recommended_methods"] == []
+    assert data["errors"][0]["row"] is None and "no known dataset shape" in data["errors"][0]["message"]
+
+
+def test_validate_json_reports_guessed_mapping_and_conversions(tmp_path, capsys):
+    path = write_jsonl(tmp_path / "qa.jsonl", [{"question": f"q{i}", "answer": f"a{i}"} for i in range(10)])
+    assert main(["validate", path, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["dataset_type"] == "prompt_completion"
+    assert data["column_mapping"] == {"prompt": "question", "completion": "answer"}
+    assert data["columns"] == ["prompt", "completion"]
+    assert len(data["conversions"]) == 1 and "guessed" in data["conversions"][0]
+
+
+def test_validate_explicit_map(tmp_path, capsys):
+    rows = [{"q": f"q{i}", "good": f"g{i}", "meh": f"b{i}"} for i in range(10)]
+    path = write_jsonl(tmp_path / "pairs.jsonl", rows)
+    assert main(["validate", path, "--json", "--map", "prompt=q", "--map", "rejected=meh"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["dataset_type"] == "preference"
+    assert data["column_mapping"] == {"chosen": "good", "prompt": "q", "rejected": "meh"}
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--map", "prompt"], "--map expects TARGET=COLUMN"),
+    (["--map", "prompt=nope"], "column 'nope'"),
+    (["--map", "answer=prompt"], "unknown mapping target 'answer'"),
+    (["--method", "rlhf"], "unknown method 'rlhf'"),
+    (["--max-length", "0"], "--max-length must be at least 1"),
+    (["--max-length", "ten"], "usage:"),
+])
+def test_validate_bad_options_exit_2(good, capsys, argv, message):
+    assert main(["validate", good, *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("method, code", [("dpo", 0), ("orpo", 0), ("kto", 1), ("sft", 1)])
+def test_validate_method_must_fit_the_shape(good, capsys, method, code):
+    assert main(["validate", good, "--method", method, "--json"]) == code
+    data = json.loads(capsys.readouterr().out)
+    if code:
+        assert len(data["errors"]) == 1 and data["errors"][0]["row"] is None
+        assert "trains on" in data["errors"][0]["message"] and "recommended: dpo" in data["errors"][0]["message"]
+    else:
+        assert data["errors"] == []
+
+
+def test_validate_token_lengths_with_a_model(tmp_path, tiny_model, capsys):
+    rows = [{"prompt": f"p{i}", "chosen": "good " * (5 if i else 300), "rejected": f"bad {i}"} for i in range(10)]
+    path = write_jsonl(tmp_path / "long.jsonl", rows)
+    assert main(["validate", path, "--model", tiny_model, "--max-length", "100", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    stats = data["token_stats"]
+    assert stats["rows_measured"] == 10 and stats["truncated"] == 1 and stats["truncated_rows"] == [1]
+    assert stats["method"] == "dpo" and stats["max_length"] == 100
+    assert [w["message"].startswith("token lengths: 1 of 10 rows") for w in data["warnings"]] == [True]
+    assert main(["validate", path, "--model", tiny_model, "--max-length", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "tokens (" in out and "1 over max_length 100" in out
+
+
+def test_validate_missing_model_exits_2(good, tmp_path, capsys):
+    assert main(["validate", good, "--model", str(tmp_path / "no-such-model")]) == 2
+    assert "error:" in capsys.readouterr().err
 
 
 def test_recommend_json(good, capsys):

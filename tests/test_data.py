@@ -310,11 +310,11 @@ def test_detect_shape_prefers_the_most_specific_match():
 
 
 def test_unknown_columns_are_an_error_that_names_them(tmp_path):
-    report, _ = inspect_dataset(write_jsonl(tmp_path / "d.jsonl", [{"question": "q", "answer": "a"}] * 10))
+    report, _ = inspect_dataset(write_jsonl(tmp_path / "d.jsonl", [{"foo": "q", "bar": "a"}] * 10))
     assert report.shape == "unknown"
     assert not report.usable
-    assert "['question', 'answer']" in report.errors[0].message
-    assert "rename" in report.errors[0].message
+    assert "['foo', 'bar']" in report.errors[0].message
+    assert "rename" in report.errors[0].message and "map them" in report.errors[0].message
 
 
 # ---------------------------------------------------------------- community formats

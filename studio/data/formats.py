@@ -6,11 +6,18 @@ TRL's shapes (standard = strings, conversational = lists of {"role", "content"} 
   prompt_completion    prompt, completion
   preference           prompt, chosen, rejected (prompt may be implicit in chosen/rejected)
   unpaired_preference  prompt, completion, label
-Converted on import, with a note saying so: Alpaca (instruction/input/output) and ShareGPT
-(conversations of from/value).
+Converted on import, with a note saying so:
+  Alpaca (instruction/input/output; Dolly's instruction/context/response too) → conversational prompt-completion
+  ShareGPT (conversations of from/value) → conversational messages; with single-message chosen/rejected →
+    conversational preference; with a label (LLaMA-Factory's kto_tag) → conversational unpaired preference
+  Anthropic HH (chosen/rejected strings of "\\n\\nHuman: … \\n\\nAssistant: …") → conversational preference with
+    the shared prompt split out
+  chosen/rejected given as one {role, content} message instead of a list → wrapped in a list
 """
 
 from __future__ import annotations
+
+import re
 
 SHAPES = ("language_modeling", "prompt_only", "prompt_completion", "preference", "unpaired_preference")
 
@@ -32,9 +39,15 @@ SHAPE_COLUMNS = [
     ("language_modeling", ("text",)),
     ("prompt_only", ("prompt",)),
 ]
+# The column that tells standard from conversational data, per shape.
+CONVERSATIONAL_KEY = {"language_modeling": "messages", "prompt_only": "prompt", "prompt_completion": "prompt",
+                      "preference": "chosen", "unpaired_preference": "prompt"}
 
 _SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
-                   "system": "system", "chatgpt": "assistant", "bing": "assistant", "bard": "assistant"}
+                   "system": "system", "chatgpt": "assistant", "bing": "assistant", "bard": "assistant",
+                   "model": "assistant", "tool": "tool", "function_call": "assistant", "observation": "tool"}
+_HH_TURN = re.compile(r"(?:^|\n\n)(Human|Assistant):[ \t]?")
+_SAMPLE = 50
 
 
 def is_messages(value) -> bool:
@@ -49,6 +62,12 @@ def detect_shape(columns: list[str]) -> str | None:
     return None
 
 
+def shape_rank(columns: list[str]) -> int:
+    """Index of the most specific shape the columns make (lower is more complete); len(SHAPE_COLUMNS) if none."""
+    present = set(columns)
+    return next((i for i, (_, needed) in enumerate(SHAPE_COLUMNS) if set(needed) <= present), len(SHAPE_COLUMNS))
+
+
 def required_columns(shape: str, columns: list[str]) -> tuple[str, ...]:
     for candidate, needed in SHAPE_COLUMNS:
         if candidate == shape and set(needed) <= set(columns):
@@ -56,34 +75,159 @@ def required_columns(shape: str, columns: list[str]) -> tuple[str, ...]:
     return ()
 
 
-def convert_rows(rows: list[dict]) -> tuple[list[dict], str]:
+def _mostly(rows: list[dict], test) -> bool:
+    sample = rows[:_SAMPLE]
+    return bool(sample) and sum(1 for r in sample if test(r)) * 2 > len(sample)
+
+
+def _is_hh(text) -> bool:
+    return isinstance(text, str) and "Human:" in text and "Assistant:" in text
+
+
+def _is_turn(value) -> bool:
+    return isinstance(value, dict) and ("from" in value or "role" in value)
+
+
+def community_format(columns: list[str], rows: list[dict]) -> str | None:
+    """Which community format the rows are in, if any: alpaca, sharegpt, sharegpt_preference,
+    sharegpt_unpaired, sharegpt_messages, hh or single_message_pairs."""
+    present = set(columns)
+    if "instruction" in present and ({"output", "response"} & present) and not ({"prompt", "completion"} <= present):
+        return "alpaca"
+    if "conversations" in present and "messages" not in present and "prompt" not in present:
+        if {"chosen", "rejected"} <= present:
+            return "sharegpt_preference"
+        if ({"label", "kto_tag"} & present) and "completion" not in present:
+            return "sharegpt_unpaired"
+        return "sharegpt"
+    if "messages" in present and _mostly(rows, lambda r: isinstance(r.get("messages"), list)
+                                         and any(isinstance(m, dict) and "from" in m for m in r["messages"][:3])):
+        return "sharegpt_messages"
+    if {"chosen", "rejected"} <= present:
+        if "prompt" not in present and _mostly(rows, lambda r: _is_hh(r.get("chosen"))):
+            return "hh"
+        if _mostly(rows, lambda r: _is_turn(r.get("chosen")) or _is_turn(r.get("rejected"))):
+            return "single_message_pairs"
+    return None
+
+
+NOTES = {
+    "alpaca": "Converted from Alpaca (instruction/input/output) to conversational prompt → completion.",
+    "sharegpt": "Converted from ShareGPT (conversations of from/value) to conversational messages.",
+    "sharegpt_messages": "Converted ShareGPT-style messages (from/value) to {role, content} messages.",
+    "sharegpt_preference": "Converted from ShareGPT preference (conversations + chosen/rejected messages) to "
+                           "conversational preference (prompt, chosen, rejected).",
+    "sharegpt_unpaired": "Converted from ShareGPT with labels (conversations + label) to conversational unpaired "
+                         "preference: the last assistant turn is the completion.",
+    "hh": "Converted from Anthropic HH transcripts (\"Human: … Assistant: …\") to conversational preference, "
+          "with the turns both answers share split out as the prompt.",
+    "single_message_pairs": "Wrapped single-message chosen/rejected values into message lists.",
+}
+
+
+def convert_rows(rows: list[dict], columns: list[str] | None = None) -> tuple[list[dict], str]:
     """Convert a known community format to a TRL shape; returns (rows, note). Unknown formats pass through."""
-    columns = set(rows[0]) if rows else set()
-    if {"instruction", "output"} <= columns:
-        converted = []
-        for row in rows:
-            prompt = str(row.get("instruction") or "")
-            extra = row.get("input")
-            if extra:
-                prompt = f"{prompt}\n\n{extra}"
-            converted.append({"prompt": [{"role": "user", "content": prompt}],
-                              "completion": [{"role": "assistant", "content": str(row.get("output") or "")}]})
-        return converted, "Converted from Alpaca (instruction/input/output) to conversational prompt → completion."
-    if "conversations" in columns and "messages" not in columns:
-        converted = []
-        for row in rows:
-            turns = row.get("conversations") or []
-            messages = []
-            for turn in turns if isinstance(turns, list) else []:
-                if isinstance(turn, dict):
-                    role = _SHAREGPT_ROLES.get(str(turn.get("from", turn.get("role", ""))).lower(), "")
-                    messages.append({"role": role, "content": turn.get("value", turn.get("content"))})
-            converted.append({"messages": messages})
-        return converted, "Converted from ShareGPT (conversations of from/value) to conversational messages."
-    return rows, ""
+    if columns is None:
+        columns = list(dict.fromkeys(k for r in rows[:200] for k in r))
+    kind = community_format(columns, rows)
+    if kind is None:
+        return rows, ""
+    convert = {"alpaca": _alpaca, "sharegpt": _sharegpt, "sharegpt_messages": _sharegpt_messages,
+               "sharegpt_preference": _sharegpt_preference, "sharegpt_unpaired": _sharegpt_unpaired,
+               "hh": _hh, "single_message_pairs": _single_message_pairs}[kind]
+    return [convert(row) for row in rows], NOTES[kind]
+
+
+def _rest(row: dict, *drop: str) -> dict:
+    return {k: v for k, v in row.items() if k not in drop}
+
+
+def _alpaca(row: dict) -> dict:
+    prompt = row.get("instruction")
+    prompt = "" if prompt is None else str(prompt)
+    extra = row.get("input", row.get("context"))
+    if extra:
+        prompt = f"{prompt}\n\n{extra}"
+    answer = row.get("output", row.get("response"))
+    return {**_rest(row, "instruction", "input", "context", "output", "response"),
+            "prompt": [{"role": "user", "content": prompt}],
+            "completion": [{"role": "assistant", "content": "" if answer is None else str(answer)}]}
+
+
+def turns(value) -> list:
+    """ShareGPT turns ({from, value} or {role, content}) → {role, content} messages; unknown speakers get role ''."""
+    if isinstance(value, dict):
+        value = [value]
+    messages = []
+    for turn in value if isinstance(value, list) else []:
+        if isinstance(turn, dict):
+            role = _SHAREGPT_ROLES.get(str(turn.get("from", turn.get("role", ""))).lower(), "")
+            messages.append({"role": role, "content": turn.get("value", turn.get("content"))})
+        else:
+            messages.append(turn)  # left for the checks to name
+    return messages
+
+
+def _sharegpt(row: dict) -> dict:
+    return {**_rest(row, "conversations"), "messages": turns(row.get("conversations") or [])}
+
+
+def _sharegpt_messages(row: dict) -> dict:
+    return {**row, "messages": turns(row.get("messages"))}
+
+
+def _sharegpt_preference(row: dict) -> dict:
+    return {**_rest(row, "conversations"), "prompt": turns(row.get("conversations") or []),
+            "chosen": turns(row.get("chosen")), "rejected": turns(row.get("rejected"))}
+
+
+def _sharegpt_unpaired(row: dict) -> dict:
+    messages = turns(row.get("conversations") or [])
+    last = max((i for i, m in enumerate(messages) if isinstance(m, dict) and m.get("role") == "assistant"),
+               default=len(messages))
+    label = row.get("label", row.get("kto_tag"))
+    return {**_rest(row, "conversations", "kto_tag"), "prompt": messages[:last], "completion": messages[last:],
+            "label": label}
+
+
+def _single_message_pairs(row: dict) -> dict:
+    out = dict(row)
+    for key in ("chosen", "rejected"):
+        if _is_turn(row.get(key)):
+            out[key] = turns(row[key])
+    if _is_turn(row.get("prompt")):
+        out["prompt"] = turns(row["prompt"])
+    return out
+
+
+def parse_transcript(text: str) -> list[dict] | None:
+    """"\\n\\nHuman: … \\n\\nAssistant: …" → messages; None when the text holds no such turns."""
+    parts = _HH_TURN.split(text)
+    if len(parts) < 3:
+        return None
+    messages = []
+    if parts[0].strip():
+        messages.append({"role": "system", "content": parts[0].strip()})
+    for speaker, content in zip(parts[1::2], parts[2::2]):
+        messages.append({"role": "user" if speaker == "Human" else "assistant", "content": content.strip()})
+    return messages
+
+
+def _hh(row: dict) -> dict:
+    chosen, rejected = row.get("chosen"), row.get("rejected")
+    chosen_m = parse_transcript(chosen) if isinstance(chosen, str) else None
+    rejected_m = parse_transcript(rejected) if isinstance(rejected, str) else None
+    if chosen_m is None or rejected_m is None:
+        return row  # left as text; the checks report it as plain text in a conversational file
+    shared = 0
+    while shared < min(len(chosen_m), len(rejected_m)) and chosen_m[shared] == rejected_m[shared]:
+        shared += 1
+    while shared and chosen_m[shared - 1]["role"] == "assistant":
+        shared -= 1  # the prompt ends with the user's turn; the answers start with the assistant's
+    return {**_rest(row, "chosen", "rejected"), "prompt": chosen_m[:shared], "chosen": chosen_m[shared:],
+            "rejected": rejected_m[shared:]}
 
 
 def is_conversational(rows: list[dict], shape: str) -> bool:
-    key = {"language_modeling": "messages", "prompt_only": "prompt", "prompt_completion": "prompt",
-           "preference": "chosen", "unpaired_preference": "prompt"}.get(shape)
-    return any(is_messages(r.get(key)) for r in rows[:50]) if key else False
+    key = CONVERSATIONAL_KEY.get(shape)
+    return any(is_messages(r.get(key)) for r in rows[:_SAMPLE]) if key else False

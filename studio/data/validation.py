@@ -1,133 +1,130 @@
-"""Checks that turn loaded rows into a `DatasetReport`, and the hand-over of checked rows to `datasets`.
+"""`inspect_dataset`: the one call the UI and the CLI make, and the hand-over of checked rows to `datasets`.
 
-`inspect_dataset(path)` is the one call the UI and the CLI make: load → convert → detect → check.
-Every finding names the row (first row = 1) and the column, and says what to do.
+load (file or hub id) → map columns (guessed or the user's) → convert community formats → detect the
+shape → check every row (checks.py) → `DatasetReport`. Any input, however hostile, ends in a report or
+a ValueError whose message names the file and says what to do; nothing else escapes.
 """
 
 from __future__ import annotations
 
-import json
+from collections import Counter
 from pathlib import Path
 
-from . import formats
-from .loading import MAX_FILE_BYTES, load_rows
+from . import formats, mapping as colmap
+from .checks import MAX_FINDINGS, MIN_ROWS, VALID_ROLES, check_rows, parse_label  # noqa: F401 (re-exported)
+from .loading import MAX_FILE_BYTES, LoadedFile, load_rows
 from .report import DatasetReport, Finding
 
-MAX_FINDINGS = 500
-MIN_ROWS = 8
-VALID_ROLES = {"system", "user", "assistant", "tool"}
-_TRUE = {"true", "1", "yes", "y", "good", "up", "thumbs_up", "👍", "positive", "1.0"}
-_FALSE = {"false", "0", "no", "n", "bad", "down", "thumbs_down", "👎", "negative", "0.0"}
+PREVIEW_ROWS = 20
+MIN_EVAL_ROWS = 8  # a held-out evaluation set smaller than this says little
 
 
-def parse_label(value) -> bool | None:
-    """Boolean-like label → bool; None when it is not boolean-like."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)) and value in (0, 1):
-        return bool(value)
-    text = str(value).strip().lower() if value is not None else ""
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    return None
+def inspect_dataset(path: str | Path, mapping: dict | None = None, max_bytes: int = MAX_FILE_BYTES, *,
+                    config: str | None = None, split: str | None = None,
+                    holdout_rows: int = 0) -> tuple[DatasetReport, list[dict]]:
+    """Load, map, convert, detect and check a dataset file or hub dataset id.
+
+    `mapping` is {target: source_column} (targets: prompt, completion, chosen, rejected, label, messages, text);
+    it overrides the columns guessed from their names, and a target mapped to None is left unmapped.
+    `config`/`split` choose a hub dataset's configuration and split. `holdout_rows` > 0 also checks what a
+    run that keeps that many rows out for evaluation would leave. Raises ValueError only when nothing usable
+    can be read (or the mapping names a column the file lacks).
+    """
+    from .hub import hub_id, load_hub_rows
+
+    name = Path(str(path)).name or str(path)
+    try:
+        repo = hub_id(str(path))
+        if repo:
+            loaded = load_hub_rows(repo, config, split)
+            name = repo + (f" [{config}]" if config else "") + (f" ({split})" if split else "")
+        else:
+            loaded = load_rows(path, max_bytes=max_bytes)
+        return inspect_rows(loaded, name, mapping, path=str(path), holdout_rows=holdout_rows)
+    except ValueError:
+        raise
+    except RecursionError as exc:
+        raise ValueError(f"{name}: values are nested too deeply to check; flatten them.") from exc
+    except MemoryError as exc:
+        raise ValueError(f"{name}: too large to check in memory; use a smaller sample of it.") from exc
+    except Exception as exc:  # a bug or an input nobody foresaw: still a message, never a traceback
+        raise ValueError(f"{name}: could not be checked ({type(exc).__name__}: {str(exc)[:200]}). "
+                         "Check the file's format; if it looks right, please report this.") from exc
 
 
-def inspect_dataset(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[DatasetReport, list[dict]]:
-    """Load, convert, detect and check a dataset file. Raises ValueError only when nothing can be read."""
-    path = Path(path)
-    loaded = load_rows(path, max_bytes=max_bytes)
-    rows, note = formats.convert_rows(loaded.rows)
-    columns = list(dict.fromkeys(k for r in rows[:200] for k in r))
-    shape = formats.detect_shape(columns)
+def column_counts(rows: list[dict]) -> tuple[list[str], Counter]:
+    """All columns in order of first appearance, and how many rows have each."""
+    keysets = Counter(tuple(r) for r in rows)
+    columns = list(dict.fromkeys(k for keys in keysets for k in keys))
+    per_column: Counter = Counter()
+    for keys, count in keysets.items():
+        for key in keys:
+            per_column[key] += count
+    return columns, per_column
+
+
+def detect(columns: list[str], per_column: Counter, total: int) -> str | None:
+    """The shape most rows have (columns in over half the rows), else whatever the columns make together."""
+    common = [c for c in columns if per_column[c] * 2 > total]
+    return formats.detect_shape(common) or formats.detect_shape(columns)
+
+
+def inspect_rows(loaded: LoadedFile, name: str, mapping: dict | None = None, path: str = "",
+                 holdout_rows: int = 0) -> tuple[DatasetReport, list[dict]]:
+    rows = loaded.rows
+    source_columns, source_counts = column_counts(rows)
+    explicit = colmap.validate_mapping(mapping, source_columns, name)
+    applied, suggested = colmap.choose_mapping(source_columns, rows[:50], explicit)
+    conversions = []
+    if applied:
+        rows = colmap.apply_mapping(rows, applied)
+        conversions.append(colmap.mapping_note(applied, explicit, source_columns))
+    rows, note = formats.convert_rows(rows, colmap.renamed_columns(source_columns, applied))
+    if note:
+        conversions.append(note)
+    columns, per_column = column_counts(rows) if (applied or note) else (source_columns, source_counts)
+    shape = detect(columns, per_column, len(rows))
     findings = list(loaded.findings)
     if shape is None:
+        hint = f" They look like {_describe(suggested)}." if suggested else ""
         findings.append(Finding(
             "error",
-            f"no known dataset shape in columns {columns}. Expected e.g. 'messages', 'text', "
+            f"no known dataset shape in columns {columns}.{hint} Expected e.g. 'messages', 'text', "
             "'prompt'+'completion', 'prompt'+'chosen'+'rejected' or 'prompt'+'completion'+'label'; "
-            "rename the columns to these names.",
+            "rename the columns, or map them (the Data tab's column mapping, or --map TARGET=COLUMN).",
         ))
         conversational = False
     else:
         conversational = formats.is_conversational(rows, shape)
-        findings.extend(check_rows(rows, shape, conversational, loaded.numbers, loaded.unit))
+        findings.extend(check_rows(rows, shape, conversational, loaded.numbers, loaded.unit, columns))
+        findings.extend(check_split(len(rows), holdout_rows))
     report = DatasetReport(
-        source=path.name, file_format=loaded.file_format, rows=len(rows), columns=columns,
-        shape=shape or "unknown", conversational=conversational, conversion_note=note,
-        findings=findings[:MAX_FINDINGS], preview=[_shorten(r) for r in rows[:20]],
+        source=name, file_format=loaded.file_format, rows=len(rows), columns=columns,
+        shape=shape or "unknown", conversational=conversational, findings=findings[:MAX_FINDINGS],
+        preview=[shorten(r) for r in rows[:PREVIEW_ROWS]], path=path, source_columns=source_columns,
+        column_mapping=applied, suggested_mapping=suggested, conversions=conversions,
     )
     return report, rows
 
 
-def check_rows(rows: list[dict], shape: str, conversational: bool, numbers: list[int] | None = None,
-               unit: str = "row") -> list[Finding]:
-    """Check every row. `numbers` are the rows' places in the file (JSONL: line numbers, unit "line")."""
-    columns = list(dict.fromkeys(k for r in rows[:200] for k in r))
-    needed = formats.required_columns(shape, columns)
-    findings: list[Finding] = []
-    seen: dict[str, str] = {}
-    for index, row in enumerate(rows, start=1):
-        place = numbers[index - 1] if numbers else index
-        at = {"row": index, "line": place} if unit == "line" else {"row": place}
-        found = []
-        for column in needed:
-            found.extend(_check_value(row.get(column), column, conversational))
-        if shape == "preference" and row.get("chosen") is not None and row.get("chosen") == row.get("rejected"):
-            found.append(Finding("error", "'chosen' and 'rejected' are identical, so there is nothing to prefer; "
-                                 "fix the pair or delete the row.", column="rejected"))
-        if shape == "unpaired_preference" and row.get("label") not in (None, "") and parse_label(row["label"]) is None:
-            found.append(Finding("error", f"label {row['label']!r} is not boolean-like; use true/false (or 1/0, "
-                                 "yes/no, up/down).", column="label"))
-        key = json.dumps(row, sort_keys=True, ensure_ascii=False, default=str)
-        if key in seen:
-            found.append(Finding("warning", f"duplicate of {seen[key]}; duplicates weigh that example twice."))
-        else:
-            seen[key] = f"{unit} {place}"
-        for finding in found:
-            finding.row, finding.line = at.get("row"), at.get("line")
-        findings.extend(found)
-        if len(findings) >= MAX_FINDINGS:
-            break
-    if len(rows) < MIN_ROWS:
-        findings.append(Finding("warning", f"only {len(rows)} rows; training needs at least {MIN_ROWS} to show anything."))
-    return findings
+def _describe(mapping: dict[str, str]) -> str:
+    return ", ".join(f"'{c}' → {t}" for t, c in mapping.items())
 
 
-def _check_value(value, column: str, conversational: bool) -> list[Finding]:
-    if column == "label":
-        if value is None or value == "":
-            return [Finding("error", "the label is missing; give true or false.", column=column)]
+def check_split(total: int, holdout_rows: int) -> list[Finding]:
+    """What keeping `holdout_rows` out for evaluation (at most a tenth of the rows, as runs do) leaves."""
+    if holdout_rows <= 0 or total < MIN_ROWS:
         return []
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return [Finding("error", "empty or missing; fill it in or delete the row.", column=column)]
-    if isinstance(value, list):
-        return _check_messages(value, column)
-    if not isinstance(value, str):
-        return [Finding("error", f"expected text, found {type(value).__name__}.", column=column)]
-    if conversational and column != "text":
-        return [Finding("error", "plain text in a conversational file; use a list of {role, content} messages.",
-                        column=column)]
-    return []
-
-
-def _check_messages(messages: list, column: str) -> list[Finding]:
-    if not messages:
-        return [Finding("error", "an empty list of messages.", column=column)]
-    for index, message in enumerate(messages, start=1):
-        if not isinstance(message, dict):
-            return [Finding("error", f"message {index} is not a {{role, content}} object.", column=column)]
-        role = message.get("role")
-        if role not in VALID_ROLES:
-            return [Finding("error", f"message {index} has role {role!r}; use one of system, user, assistant, tool.",
-                            column=column)]
-        content = message.get("content")
-        if not isinstance(content, str) or not content.strip():
-            return [Finding("error", f"message {index} ({role}) has empty content.", column=column)]
-    if column == "messages" and not any(m.get("role") == "assistant" for m in messages):
-        return [Finding("error", "the conversation has no assistant message to learn from.", column=column)]
-    return []
+    held = min(holdout_rows, total // 10)
+    findings = []
+    if held < min(holdout_rows, MIN_EVAL_ROWS):
+        findings.append(Finding("warning", f"of the {holdout_rows} rows asked for, only {held} can be kept out for "
+                                f"the end-of-run evaluation (at most a tenth of {total}); the before/after comparison "
+                                "will say little. Add rows, or set holdout_rows to 0."))
+    if total - held < MIN_ROWS:
+        findings.append(Finding("warning", f"keeping {held} rows out for evaluation leaves {total - held} to train "
+                                f"on, under the {MIN_ROWS} training needs."))
+    return findings
 
 
 def to_dataset(rows: list[dict], report: DatasetReport):
@@ -142,14 +139,17 @@ def to_dataset(rows: list[dict], report: DatasetReport):
     return Dataset.from_list(rows)
 
 
-def _shorten(row: dict, limit: int = 400) -> dict:
-    def cut(value):
-        if isinstance(value, str) and len(value) > limit:
-            return value[:limit] + "…"
+def shorten(row: dict, limit: int = 400, items: int = 20, levels: int = 6) -> dict:
+    """A copy of `row` small enough to show: long text cut, long lists cut, deep nesting elided."""
+    def cut(value, level):
+        if isinstance(value, str):
+            return value[:limit] + "…" if len(value) > limit else value
+        if isinstance(value, (list, dict)) and level >= levels:
+            return "…"
         if isinstance(value, list):
-            return [cut(v) for v in value[:20]]
+            return [cut(v, level + 1) for v in value[:items]]
         if isinstance(value, dict):
-            return {k: cut(v) for k, v in value.items()}
+            return {str(k): cut(v, level + 1) for k, v in list(value.items())[:items]}
         return value
 
-    return {k: cut(v) for k, v in row.items()}
+    return {k: cut(v, 0) for k, v in row.items()}

@@ -169,21 +169,25 @@ class RowsCache:
         return self.items.get(key)
 
 
-def keep_upload(path: str | Path, keep_dir: Path) -> Path:
+def keep_upload(path: str | Path, keep_dir: Path, safe_name=None) -> Path:
     """Uploads are copied next to the runs so a run can read them after the page is gone."""
     path = Path(path)
     if str(path).startswith(str(SAMPLES_DIR)) or str(path).startswith(str(keep_dir)):
         return path
-    kept = keep_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{path.name}"
+    name = safe_name(path.name) if safe_name else path.name
+    kept = keep_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
     shutil.copyfile(path, kept)
     return kept
 
 
-def load_dataset_file(path: str | Path, keep_dir: Path, mapping: dict | None = None):
+def load_dataset_file(path: str | Path, keep_dir: Path, mapping: dict | None = None, policy=None):
     """Inspect a file (copied into `keep_dir` when uploaded). With a mapping of the user's, the mapped rows are
-    written next to it, so training reads exactly what the tab showed. Returns (training path, report, rows)."""
-    kept = keep_upload(path, keep_dir)
-    report, rows = inspect_dataset(kept, mapping)
+    written next to it, so training reads exactly what the tab showed.
+    Returns (kept file, training path, report, rows). `policy`: shared mode's upload limits."""
+    if policy is not None and Path(path).is_file() and Path(path).stat().st_size > policy.max_upload_bytes:
+        inspect_dataset(path, max_bytes=policy.max_upload_bytes)  # raises the size message before any copy
+    kept = keep_upload(path, keep_dir, policy.safe_upload_name if policy is not None else None)
+    report, rows = inspect_dataset(kept, mapping, **({"max_bytes": policy.max_upload_bytes} if policy else {}))
     report.source = Path(path).name  # the name the user knows, not the kept copy's
     train_path = kept
     if mapping and report.column_mapping:
@@ -238,7 +242,8 @@ def build_data_tab(ctx, dataset_state: gr.State):
     cache = RowsCache()
 
     def show(file_path: str, mapping: dict | None, origin: str = "", name: str = ""):
-        kept, train_path, report, rows = load_dataset_file(file_path, ctx.uploads_dir, mapping)
+        kept, train_path, report, rows = load_dataset_file(file_path, ctx.uploads_dir, mapping,
+                                                           getattr(ctx, "policy", None))
         report.source = name or report.source
         key = f"{kept}|{sorted(report.column_mapping.items())}"
         cache.put(key, (report, rows))
@@ -308,6 +313,8 @@ def build_data_tab(ctx, dataset_state: gr.State):
         try:
             from ..data.tokens import measure_tokens
 
+            if getattr(ctx, "policy", None) is not None and (name or "").strip():
+                ctx.policy.check_model(name.strip())
             stats = measure_tokens(report, rows, (name or "").strip() or None, int(limit or 1024), exact=bool(every))
         except Exception as exc:  # a model that can't be had, a tokenizer that can't render: say so, don't crash
             return f"**Could not measure token lengths:** {exc}", None, ""
