@@ -50,6 +50,14 @@ def as_conversational(rows: list[dict]) -> list[dict]:
     return out
 
 
+def chat_rows(rows: list[dict], report, tokenizer) -> list[dict]:
+    """`prepare_rows` for methods that take the detected shape as it is: plain strings become one-message
+    conversations when the model has a chat template."""
+    if tokenizer.chat_template and not report.conversational and "prompt" in rows[0]:
+        return as_conversational(rows)
+    return rows
+
+
 def messages_to_prompt_completion(rows: list[dict]) -> list[dict]:
     """Conversations → (everything before the last assistant turn, that turn), so loss falls on the answer
     only, whatever the chat template (many templates lack the markers TRL's assistant-only loss needs)."""

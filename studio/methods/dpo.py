@@ -13,11 +13,9 @@ def config_class():
 
 
 def prepare_rows(rows: list[dict], report, tokenizer) -> list[dict]:
-    from .common import as_conversational
+    from .common import chat_rows
 
-    if tokenizer.chat_template and not report.conversational and "prompt" in rows[0]:
-        return as_conversational(rows)
-    return rows
+    return chat_rows(rows, report, tokenizer)
 
 
 def build_trainer(ctx):

@@ -17,12 +17,9 @@ def config_class():
 
 def prepare_rows(rows: list[dict], report, tokenizer) -> list[dict]:
     from ..data.validation import parse_label
-    from .common import as_conversational
+    from .common import chat_rows
 
-    rows = [{**r, "label": parse_label(r["label"])} for r in rows]
-    if tokenizer.chat_template and not report.conversational:
-        return as_conversational(rows)
-    return rows
+    return chat_rows([{**r, "label": parse_label(r["label"])} for r in rows], report, tokenizer)
 
 
 def build_trainer(ctx):

@@ -13,13 +13,11 @@ def config_class():
 
 
 def prepare_rows(rows: list[dict], report, tokenizer) -> list[dict]:
-    from .common import as_conversational, messages_to_prompt_completion
+    from .common import chat_rows, messages_to_prompt_completion
 
     if "messages" in rows[0]:
         return messages_to_prompt_completion(rows)
-    if "prompt" in rows[0] and tokenizer.chat_template and not report.conversational:
-        return as_conversational(rows)
-    return rows
+    return chat_rows(rows, report, tokenizer)
 
 
 def build_trainer(ctx):
