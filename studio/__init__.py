@@ -5,6 +5,7 @@ Gradio library is imported: no telemetry, no analytics, and quiet experimental T
 else lives in the subpackages (see DESIGN.md for the data flow).
 """
 
+import logging
 import os
 
 # Outbound calls nobody asked for must not happen (and must not hang where there is no network).
@@ -15,5 +16,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # Fail fast instead of waiting the default 10 s per request when the Hub is unreachable.
 os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", "5")
 os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", "10")
+
+# bitsandbytes says on import that an optional CPU kernel package is missing; 4-bit works without it, and the
+# line reads like an error to people who never asked for 4-bit.
+logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
 
 __version__ = "0.1.0"
