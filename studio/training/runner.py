@@ -7,6 +7,7 @@ writes files and updates its `LiveRun`, which the UI (or the CLI) reads.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -169,6 +170,7 @@ def _train(live: LiveRun, spec: RunSpec, echo=None, resume: bool = False) -> Non
         else:
             live.message = "finished; the adapter was saved"
             del trainer, ctx  # free the training copy before the evaluation loads the model again
+            gc.collect()
             live.message = _evaluate(live, log)
             live.state = "finished"
         log.info(live.message)
