@@ -21,7 +21,10 @@ import yaml
 from ..data.validation import parse_label
 from .generate import ComparePair, DecodeSettings
 
-GENERATE_LIMIT = 16  # prompts answered by both models in the automatic evaluation (generation is the slow part)
+# Prompts answered by both models in the automatic evaluation: generation is the slow part on a CPU
+# (about a minute for 8 prompts × 2 models × 32 tokens with the bundled model); likelihood scores cover every row.
+GENERATE_LIMIT = 8
+EXAMPLES = 4  # answered examples shown beside likelihood-scored rows (preference and feedback data)
 
 
 def _messages(value, role: str) -> list[dict]:
@@ -226,16 +229,16 @@ def evaluate_run(run_dir: str | Path, rows: list[dict] | None = None, settings: 
         rows = read_rows(run_dir / "holdout.jsonl")
     if not rows:
         raise ValueError("no rows to evaluate on.")
-    settings = settings or DecodeSettings(max_new_tokens=48)
+    settings = settings or DecodeSettings(max_new_tokens=32)
     columns = set(rows[0])
     if config.get("method") == "reward":
         records, summary = _reward_model_rows(run_dir, rows)
     else:
         pair = pair or ComparePair(run_dir)
         if {"chosen", "rejected"} <= columns:
-            records, summary = _preference_rows(pair, rows, settings, generate)
+            records, summary = _preference_rows(pair, rows, settings, min(generate, EXAMPLES))
         elif {"prompt", "completion", "label"} <= columns:
-            records, summary = _unpaired_rows(pair, rows, settings, generate)
+            records, summary = _unpaired_rows(pair, rows, settings, min(generate, EXAMPLES))
         elif "prompt" in columns and not {"completion"} & columns:
             records, summary = _answer_rows(pair, rows[:max(generate, 1)], settings, config, run_dir)
         elif "messages" in columns or {"prompt", "completion"} <= columns:
