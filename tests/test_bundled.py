@@ -77,7 +77,7 @@ def test_demo_dpo_preset_trains_from_the_cli(demo_dpo_run):
     assert [row["step"] for row in losses] == [1, 2, 3]
     assert (out_dir / "adapter" / "adapter_config.json").is_file()
     assert (out_dir / "adapter" / "adapter_model.safetensors").is_file()
-    assert "finished: finished; the adapter was saved" in printed
+    assert "finished: finished; aligned wins" in printed  # the run ends with its held-out verdict
 
 
 def test_demo_run_compares_with_the_base_unchanged(demo_dpo_run):

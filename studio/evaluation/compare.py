@@ -39,6 +39,12 @@ def _text(value) -> str:
 
 def completion_logprob(pair: ComparePair, prompt, completion, aligned: bool, per_token: bool = False) -> float:
     """Sum (or mean, `per_token`) of the completion tokens' log-probabilities after the chat-templated prompt."""
+    total, mean = completion_logprobs(pair, prompt, completion, aligned)
+    return mean if per_token else total
+
+
+def completion_logprobs(pair: ComparePair, prompt, completion, aligned: bool) -> tuple[float, float]:
+    """(sum, mean) of the completion tokens' log-probabilities, from one forward pass."""
     import torch
 
     tokenizer = pair.tokenizer
@@ -62,7 +68,7 @@ def completion_logprob(pair: ComparePair, prompt, completion, aligned: bool, per
     logprobs = torch.log_softmax(logits[0, :-1].float(), dim=-1)
     targets = ids[0, 1:]
     picked = logprobs.gather(1, targets.unsqueeze(1)).squeeze(1)[start - 1:]
-    return float(picked.mean() if per_token else picked.sum())
+    return float(picked.sum()), float(picked.mean())
 
 
 def _preference_rows(pair, rows, settings, generate: int):
@@ -77,10 +83,9 @@ def _preference_rows(pair, rows, settings, generate: int):
         # answers differ in length, so "which answer does the model prefer" reads it.
         margins, per_token = {}, {}
         for side in (False, True):
-            margins[side] = (completion_logprob(pair, prompt, chosen, side)
-                             - completion_logprob(pair, prompt, rejected, side))
-            per_token[side] = (completion_logprob(pair, prompt, chosen, side, per_token=True)
-                               - completion_logprob(pair, prompt, rejected, side, per_token=True))
+            (chosen_sum, chosen_mean), (rejected_sum, rejected_mean) = (
+                completion_logprobs(pair, prompt, answer, side) for answer in (chosen, rejected))
+            margins[side], per_token[side] = chosen_sum - rejected_sum, chosen_mean - rejected_mean
         record = {"prompt": _text(prompt), "chosen": _text(chosen), "rejected": _text(rejected),
                   "base_margin": round(margins[False], 4), "aligned_margin": round(margins[True], 4),
                   "base_prefers_chosen": per_token[False] > 0, "aligned_prefers_chosen": per_token[True] > 0,
