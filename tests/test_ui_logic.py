@@ -83,8 +83,10 @@ def test_apply_fields_rewrites_steps_lr_batch_beta_lora(method):
         assert reloaded.training["beta"] == 0.25
     else:  # methods without β do not get one written
         assert reloaded.training.get("beta") in (None, old_beta) and "beta" not in spec.training
-    if method != "grpo":
+    if not train_tab.uses_rule_rewards(method):
         assert "reward_funcs" not in reloaded.extras and "reward_weights" not in reloaded.training
+    else:
+        assert reloaded.extras["reward_funcs"] == [] and "reward_weights" not in reloaded.training
     fields = train_tab.fields_of(reloaded)
     assert fields[:3] == [7, pytest.approx(3e-4), 2] and fields[4] is False and fields[5] is False
 
@@ -222,7 +224,7 @@ def test_figure_smoothing_is_an_exponential_moving_average():
 
 
 def test_figure_empty_metrics_and_unknown_method_fall_back_to_sft_panels():
-    fig = curves.figure([], "ppo")
+    fig = curves.figure([], "no-such-method")
     assert len(fig.data) == 0
     assert [a.text for a in fig.layout.annotations] == list(curves.PANELS["sft"])
 
@@ -301,8 +303,10 @@ def test_recommendation_markdown_names_method_and_reasons(shape):
     assert ("cannot be trained" in text) == (rec.method not in TRAINABLE)
 
 
-def test_recommendation_markdown_warns_for_an_untrainable_method():
+def test_recommendation_markdown_warns_for_an_untrainable_method(monkeypatch):
     rec = recommend_method("prompt_only", {"rewards": "a reward model"})
+    assert "cannot be trained" not in method_tab.recommendation_markdown(rec)  # every method trains today
+    monkeypatch.setattr(method_tab, "TRAINABLE", {k: v for k, v in TRAINABLE.items() if k != "ppo"})
     text = method_tab.recommendation_markdown(rec)
     assert rec.method == "ppo" and "RLHF (PPO)" in text and "cannot be trained" in text
 

@@ -17,7 +17,8 @@ import importlib
 from .registry import METHODS, MethodSpec, Recommendation, recommend_method
 
 # Methods the studio can train today, mapped to their module.
-TRAINABLE = {"sft": "sft", "reward": "reward", "dpo": "dpo", "kto": "kto", "orpo": "orpo", "grpo": "grpo"}
+TRAINABLE = {"sft": "sft", "reward": "reward", "dpo": "dpo", "kto": "kto", "orpo": "orpo", "grpo": "grpo",
+             "ppo": "ppo"}
 
 
 def known_methods() -> list[str]:

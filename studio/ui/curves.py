@@ -16,6 +16,8 @@ PANELS = {
              "reward margin": ["rewards/margins"], "reward accuracy": ["rewards/accuracies"]},
     "grpo": {"mean reward": ["reward"], "reward per function": ["rewards/*/mean"], "reward std": ["reward_std"],
              "completion length": ["completions/mean_length"]},
+    "ppo": {"score": ["objective/scores", "objective/rlhf_reward"], "KL to reference": ["objective/kl"],
+            "value loss": ["val/vf_loss"], "clip fraction": ["policy/clipfrac", "val/clipfrac"]},
 }
 
 

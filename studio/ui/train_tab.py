@@ -13,7 +13,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from ..methods import TRAINABLE
+from ..methods import TRAINABLE, method_module
 from ..methods.registry import METHODS
 from ..methods.rewards import RULE_REWARDS
 from ..models import describe_model, model_choices
@@ -56,6 +56,11 @@ def fields_of(spec: RunSpec) -> list:
             ", ".join(str(w) for w in (t.get("reward_weights") or []))]
 
 
+def uses_rule_rewards(method: str) -> bool:
+    """GRPO and PPO take rule rewards by name (the quick fields show the reward picker for them)."""
+    return "reward_funcs" in method_module(method).STUDIO_KEYS
+
+
 def apply_fields(spec: RunSpec, steps, lr, batch, beta, lora, four_bit, rewards, weights) -> RunSpec:
     t = spec.training
     t["max_steps"] = int(steps)
@@ -68,7 +73,7 @@ def apply_fields(spec: RunSpec, steps, lr, batch, beta, lora, four_bit, rewards,
         spec.model["load_in_4bit"] = True
     else:
         spec.model.pop("load_in_4bit", None)
-    if spec.method == "grpo":
+    if uses_rule_rewards(spec.method):
         spec.extras["reward_funcs"] = list(rewards or [])
         parsed = [float(w) for w in str(weights or "").replace(";", ",").split(",") if w.strip()]
         if parsed:
@@ -81,7 +86,7 @@ def apply_fields(spec: RunSpec, steps, lr, batch, beta, lora, four_bit, rewards,
 def field_updates(spec: RunSpec) -> list:
     method = METHODS[spec.method]
     steps, lr, batch, beta, lora, four_bit, rewards, weights = fields_of(spec)
-    grpo = spec.method == "grpo"
+    grpo = uses_rule_rewards(spec.method)
     return [steps, lr, batch,
             gr.update(value=beta, visible=bool(method.beta_name), label=f"{method.beta_name} ({method.beta_range})"),
             lora, four_bit, gr.update(value=rewards, visible=grpo), gr.update(value=weights, visible=grpo)]
@@ -133,7 +138,7 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State):
             lora = gr.Checkbox(values[4], label="LoRA (r 16, α 32, attention projections)")
             four_bit = gr.Checkbox(values[5], label="4-bit base weights (QLoRA, bitsandbytes)")
     with gr.Row():
-        rewards = gr.CheckboxGroup(list(RULE_REWARDS), value=values[6], label="GRPO rewards", visible=False, scale=3)
+        rewards = gr.CheckboxGroup(list(RULE_REWARDS), value=values[6], label="Rule rewards (GRPO, PPO)", visible=False, scale=3)
         weights = gr.Textbox(values[7], label="Reward weights (one per reward, e.g. 1.0, 0.2)", visible=False,
                              scale=1)
     quick = [steps, lr, batch, beta, lora, four_bit, rewards, weights]

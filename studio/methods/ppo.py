@@ -1,0 +1,83 @@
+"""RLHF with PPO on the studio's own trainer (TRL removed its PPOTrainer in 1.13): the method's contract.
+
+Four roles, as in InstructGPT: the policy (LoRA by default); the frozen reference, which with LoRA is the same
+weights with the adapter switched off (no second copy); the reward, a reward run's folder or any
+sequence-classification checkpoint (`reward_model`), or rule rewards by name for quick tries (`reward_funcs`,
+same keys as GRPO); and the value model, a small head on the policy's last hidden state trained alongside
+and saved beside the adapter. The algorithm lives in ppo_trainer.py (loop) and ppo_core.py (formulas).
+"""
+
+from __future__ import annotations
+
+SHAPES = ("prompt_only", "preference")
+STUDIO_KEYS: dict = {
+    "reward_funcs": [],  # rule reward names (see rewards.RULE_REWARDS), for tries without a reward model
+    "reward_model": "",  # a reward run folder or a sequence-classification checkpoint: classic RLHF
+    "reward_answer_column": "answer",
+    "reward_target_length": 200,
+    "reward_keywords": [],
+    "reward_regex": "",
+    "reward_custom_file": "",  # a local .py file; needs --allow-custom-code (never in shared mode)
+    "reward_custom_funcs": [],
+}
+
+
+def config_class():
+    from .ppo_config import PPOConfig
+
+    return PPOConfig
+
+
+def prepare_rows(rows: list[dict], report, tokenizer) -> list[dict]:
+    """Keep the prompt and the columns rewards may read; PPO writes its own answers, so given ones are dropped
+    (for preference pairs without a prompt column, the prompt is the conversation before the last answer)."""
+    from .common import as_conversational
+
+    out = []
+    for row in rows:
+        if "prompt" not in row and isinstance(row.get("chosen"), list):
+            row = {**row, "prompt": row["chosen"][:-1]}
+        out.append({k: v for k, v in row.items() if k not in ("completion", "chosen", "rejected")})
+    if tokenizer.chat_template:  # the chat template is applied in training exactly as when chatting later
+        out = as_conversational(out)
+    return out
+
+
+def reward_sources(extras: dict) -> tuple[list, str | None]:
+    """(rule or custom reward functions, reward model folder or None) from the preset's reward keys."""
+    from .rewards import build_rule_rewards, load_custom_rewards
+
+    names = extras.get("reward_funcs") or []
+    if isinstance(names, str):
+        names = [n.strip() for n in names.split(",") if n.strip()]
+    funcs = build_rule_rewards(list(names), extras)
+    if extras.get("reward_custom_file"):
+        funcs += load_custom_rewards(extras["reward_custom_file"], list(extras.get("reward_custom_funcs") or []))
+    model = str(extras.get("reward_model") or "").strip() or None
+    if not funcs and model is None:
+        raise ValueError("PPO needs a reward: set reward_model to a reward run's folder (or a sequence-classification "
+                         "checkpoint), or name rule rewards in reward_funcs for a quick try.")
+    return funcs, model
+
+
+def build_trainer(ctx):
+    from ..models import resolve_model
+    from .ppo_trainer import PPOTrainer, RewardModelScorer
+
+    args = ctx.args
+    if str(getattr(args, "eval_strategy", "no")) not in ("no", "IntervalStrategy.NO"):
+        raise ValueError("PPO has no per-step evaluation: remove eval_strategy; the run is evaluated on its held-out "
+                         "prompts when it finishes.")
+    funcs, model_name = reward_sources(ctx.spec.extras)
+    if model_name is not None:
+        funcs = funcs + [RewardModelScorer(resolve_model(model_name), ctx.placement)]
+    if args.reward_weights is not None and len(args.reward_weights) != len(funcs):
+        raise ValueError(f"reward_weights has {len(args.reward_weights)} weights for {len(funcs)} rewards "
+                         "(rule rewards in order, then the reward model); give one per reward.")
+    prompts = len(ctx.train_dataset)
+    if prompts < args.rollout_batch_size:
+        raise ValueError(f"PPO samples {args.rollout_batch_size} prompts per step (per_device_train_batch_size × "
+                         f"gradient_accumulation_steps × num_mini_batches) but the dataset has {prompts} training "
+                         "prompts; lower per_device_train_batch_size or num_mini_batches.")
+    return PPOTrainer(model=ctx.model, args=args, processing_class=ctx.tokenizer, train_dataset=ctx.train_dataset,
+                      reward_funcs=funcs, peft_config=ctx.peft_config, callbacks=ctx.callbacks)
