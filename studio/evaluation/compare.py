@@ -121,14 +121,24 @@ def _unpaired_rows(pair, rows, settings, generate: int):
 
 
 def _reward_functions(run_dir: Path, config: dict):
-    from ..methods.grpo import reward_functions
+    """The run's own rewards (GRPO and PPO: rule rewards, custom code where allowed, a reward model), else the
+    numeric match against the reference column."""
     from ..methods.rewards import numeric_match
 
-    if config.get("method") == "grpo":
+    if config.get("method") in ("grpo", "ppo"):
+        from ..methods.ppo import reward_sources
+
         try:
-            return reward_functions(config)
+            funcs, reward_model = reward_sources(config)
         except ValueError:
-            pass
+            funcs, reward_model = [], None
+        if reward_model:
+            from ..methods.ppo_trainer import RewardModelScorer
+            from ..models import placement, resolve_model
+
+            funcs.append(RewardModelScorer(resolve_model(reward_model), placement()))
+        if funcs:
+            return funcs
     return [numeric_match(config.get("reward_answer_column", "answer"))]
 
 
@@ -142,15 +152,15 @@ def _answer_rows(pair, rows, settings, config, run_dir):
         scores = {}
         for side, text in (("base", base), ("aligned", aligned)):
             completion = [{"role": "assistant", "content": text}]
-            scores[side] = sum(float(f([completion], prompts=[row["prompt"]], **extra)[0] or 0) for f in funcs
-                               if not isinstance(f, str))
+            scores[side] = sum(float(f(completions=[completion], prompts=[row["prompt"]], **extra)[0] or 0)
+                               for f in funcs)
         record = {"prompt": _text(row["prompt"]), "reference": str(row.get(column, "")), "base": base,
                   "aligned": aligned, "base_score": scores["base"], "aligned_score": scores["aligned"],
                   "win": scores["aligned"] > scores["base"], "tie": scores["aligned"] == scores["base"]}
         records.append(record)
     n = len(records)
     summary = {"metric": "reward of each model's own answer (" + ", ".join(
-                   getattr(f, "__name__", "reward model") for f in funcs if not isinstance(f, str)) + ")",
+                   getattr(f, "__name__", "reward model") for f in funcs) + ")",
                "base_mean_score": sum(r["base_score"] for r in records) / n,
                "aligned_mean_score": sum(r["aligned_score"] for r in records) / n,
                "tie_rate": sum(r["tie"] for r in records) / n}
