@@ -126,7 +126,7 @@ def _reward_functions(run_dir: Path, config: dict):
     from ..methods.rewards import numeric_match
 
     if config.get("method") in ("grpo", "ppo"):
-        from ..methods.ppo import reward_sources
+        from ..methods.rewards import reward_sources
 
         try:
             funcs, reward_model = reward_sources(config)

@@ -35,18 +35,11 @@ def prepare_rows(rows: list[dict], report, tokenizer) -> list[dict]:
 
 def reward_functions(extras: dict) -> list:
     from ..models import resolve_model
-    from .rewards import build_rule_rewards, load_custom_rewards
+    from .rewards import reward_sources
 
-    names = extras.get("reward_funcs") or []
-    if isinstance(names, str):
-        names = [n.strip() for n in names.split(",") if n.strip()]
-    funcs: list = build_rule_rewards(names, extras)
-    if extras.get("reward_custom_file"):
-        funcs += load_custom_rewards(extras["reward_custom_file"], list(extras.get("reward_custom_funcs") or []))
-    if extras.get("reward_model"):
-        funcs.append(resolve_model(extras["reward_model"]))  # TRL loads a path as a classification model
-    if not funcs:
-        raise ValueError("GRPO needs at least one reward: name rule rewards in reward_funcs or give a reward_model.")
+    funcs, reward_model = reward_sources(extras, "GRPO")
+    if reward_model:
+        funcs.append(resolve_model(reward_model))  # TRL loads a path as a classification model
     return funcs
 
 

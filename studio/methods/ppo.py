@@ -44,20 +44,9 @@ def prepare_rows(rows: list[dict], report, tokenizer) -> list[dict]:
 
 
 def reward_sources(extras: dict) -> tuple[list, str | None]:
-    """(rule or custom reward functions, reward model folder or None) from the preset's reward keys."""
-    from .rewards import build_rule_rewards, load_custom_rewards
+    from .rewards import reward_sources as sources
 
-    names = extras.get("reward_funcs") or []
-    if isinstance(names, str):
-        names = [n.strip() for n in names.split(",") if n.strip()]
-    funcs = build_rule_rewards(list(names), extras)
-    if extras.get("reward_custom_file"):
-        funcs += load_custom_rewards(extras["reward_custom_file"], list(extras.get("reward_custom_funcs") or []))
-    model = str(extras.get("reward_model") or "").strip() or None
-    if not funcs and model is None:
-        raise ValueError("PPO needs a reward: set reward_model to a reward run's folder (or a sequence-classification "
-                         "checkpoint), or name rule rewards in reward_funcs for a quick try.")
-    return funcs, model
+    return sources(extras, "PPO")
 
 
 def build_trainer(ctx):

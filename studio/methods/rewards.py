@@ -173,3 +173,19 @@ def load_custom_rewards(path: str, names: list[str]) -> list[Callable]:
     if not funcs:
         raise ValueError("reward_custom_funcs is empty: name the functions to use from reward_custom_file.")
     return funcs
+
+
+def reward_sources(extras: dict, method: str = "PPO") -> tuple[list[Callable], str | None]:
+    """A run's rewards from its reward_* keys: (rule and custom reward functions, reward-model folder or None).
+    Shared by GRPO, PPO and the end-of-run verdict."""
+    names = extras.get("reward_funcs") or []
+    if isinstance(names, str):
+        names = [n.strip() for n in names.split(",") if n.strip()]
+    funcs = build_rule_rewards(list(names), extras)
+    if extras.get("reward_custom_file"):
+        funcs += load_custom_rewards(extras["reward_custom_file"], list(extras.get("reward_custom_funcs") or []))
+    model = str(extras.get("reward_model") or "").strip() or None
+    if not funcs and model is None:
+        raise ValueError(f"{method} needs a reward: set reward_model to a reward run's folder (or a "
+                         "sequence-classification checkpoint), or name rule rewards in reward_funcs.")
+    return funcs, model
