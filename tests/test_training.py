@@ -360,3 +360,15 @@ def test_a_diverging_run_is_halted_by_the_nan_guard(tiny_model, runs_dir, chats)
     live = finish(runner)
     assert live.state == "failed", f"{live.state}: losses {[r['loss'] for r in loss_rows(live.run_dir)]}"
     assert "became NaN or infinite" in live.message
+
+
+def test_resume_skips_a_checkpoint_left_half_written(tmp_path):
+    from studio.training.runner import last_checkpoint
+
+    for step, complete in ((2, True), (4, True), (6, False)):
+        folder = tmp_path / "checkpoints" / f"checkpoint-{step}"
+        folder.mkdir(parents=True)
+        if complete:
+            (folder / "trainer_state.json").write_text("{}")
+    assert last_checkpoint(tmp_path) == str(tmp_path / "checkpoints" / "checkpoint-4")
+    assert last_checkpoint(tmp_path / "nothing") is None

@@ -128,10 +128,16 @@ class Runner:
 
 
 def last_checkpoint(run_dir: Path) -> str | None:
-    from transformers.trainer_utils import get_last_checkpoint
-
+    """The newest complete checkpoint. A process killed while saving leaves a checkpoint folder without its
+    trainer_state.json (written last); that one is skipped, so the previous checkpoint is used."""
     folder = Path(run_dir) / "checkpoints"
-    return get_last_checkpoint(str(folder)) if folder.is_dir() else None
+    if not folder.is_dir():
+        return None
+    numbered = [(int(p.name.split("-")[-1]), p) for p in folder.glob("checkpoint-*") if p.name.split("-")[-1].isdigit()]
+    for _, path in sorted(numbered, reverse=True):
+        if (path / "trainer_state.json").is_file():
+            return str(path)
+    return None
 
 
 def _train(live: LiveRun, spec: RunSpec, echo=None, resume: bool = False) -> None:
