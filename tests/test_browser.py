@@ -186,9 +186,10 @@ def test_thin_path_in_the_browser(page, tmp_path):
     page.locator("#compare-go").click()
     aligned = page.locator("#compare-aligned textarea")
     deadline = time.time() + 60
-    while time.time() < deadline and (not aligned.input_value() or "generating" in aligned.input_value()):
+    pending = ("", "…")  # the aligned side shows "…" until its first tokens (or its empty answer) arrive
+    while time.time() < deadline and aligned.input_value() in pending:
         time.sleep(0.5)
-    assert aligned.input_value() and "generating" not in aligned.input_value()
+    assert aligned.input_value() not in pending and "generating" not in aligned.input_value()
     assert page.locator("#compare-base textarea").input_value()
     page.screenshot(path=str(SHOTS / "4-compare.png"), full_page=True)
 
