@@ -3,6 +3,10 @@
 `Runner.start(spec)` creates the run folder, writes config.yaml and status.json, and trains in a daemon
 thread; `stop()` asks the trainer to stop after the current step. The thread never touches the UI: it
 writes files and updates its `LiveRun`, which the UI (or the CLI) reads.
+
+`Runner.submit(...)` queues instead of refusing when a run is going (shared mode, and the RLHF pipeline's
+second stage): each queued `Ticket` knows its visitor and its position, and the next one starts when the
+current run ends, whatever way it ends.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ import os
 import threading
 import time
 import traceback
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..methods import method_module
 from .runs import RESUMABLE, default_runs_dir, new_run_dir, read_metrics, read_status, reconcile, write_status
@@ -38,6 +44,7 @@ class LiveRun:
     error: str = ""  # set by the health checks when they halt the run
     metrics: list[dict] = field(default_factory=list)
     stop_event: threading.Event = field(default_factory=threading.Event)
+    owner: str = ""  # in shared mode: the visitor who started it (a hash, never the visitor's id itself)
 
     @property
     def run_id(self) -> str:
@@ -50,27 +57,57 @@ class LiveRun:
     def snapshot(self) -> dict:
         return {"run_id": self.run_id, "run_dir": str(self.run_dir), "method": self.method, "model": self.model,
                 "state": self.state, "step": self.step, "max_steps": self.max_steps,
-                "started_at": self.started_at, "elapsed": time.time() - self.started_at, "message": self.message}
+                "started_at": self.started_at, "elapsed": time.time() - self.started_at, "message": self.message,
+                "owner": self.owner}
+
+
+@dataclass
+class Ticket:
+    """A run waiting for its turn. `state`: queued → started (see `live`), or cancelled / skipped / failed
+    with a `message` saying why it never started."""
+
+    label: str
+    owner: str
+    launch: Callable[[], tuple]  # () -> (spec, run_dir, resume), called when its turn comes
+    after: "Ticket | None" = None  # a pipeline stage: starts only if that ticket's run finished
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    queued_at: float = field(default_factory=time.time)
+    state: str = "queued"
+    message: str = ""
+    live: LiveRun | None = None
+    echo: Callable | None = None  # the CLI's printer of metric lines
 
 
 class Runner:
     def __init__(self, runs_dir: Path | None = None):
         self.runs_dir = Path(runs_dir) if runs_dir else default_runs_dir()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._thread: threading.Thread | None = None
         self.current: LiveRun | None = None
+        self.queue: list[Ticket] = []
+        self.tickets: dict[str, Ticket] = {}  # every ticket this process saw, to answer "what happened to mine"
 
     def busy(self) -> bool:
         return self.current is not None and self.current.active
 
-    def start(self, spec: RunSpec, run_dir: Path | None = None, echo=None, resume: bool = False) -> LiveRun:
+    def busy_message(self) -> str:
+        live = self.current
+        return (f"busy: run {live.run_id} is at step {live.step}/{live.max_steps or '?'}; "
+                "stop it or wait for it to finish.")
+
+    def start(self, spec: RunSpec, run_dir: Path | None = None, echo=None, resume: bool = False,
+              owner: str = "") -> LiveRun:
         """Start training `spec` in the background. Raises ValueError when a run is already going."""
         method_module(spec.method)  # unknown method → ValueError before anything is written
         with self._lock:
-            if self.busy():
-                live = self.current
-                raise ValueError(f"busy: run {live.run_id} is at step {live.step}/{live.max_steps or '?'}; "
-                                 "stop it or wait for it to finish.")
+            if self.busy() or self.queue:
+                if not self.busy():
+                    raise ValueError(f"busy: {len(self.queue)} run(s) are queued; yours would jump the queue.")
+                raise ValueError(self.busy_message())
+            return self._start(spec, run_dir, echo, resume, owner)
+
+    def _start(self, spec: RunSpec, run_dir: Path | None, echo, resume: bool, owner: str) -> LiveRun:
+        with self._lock:
             if run_dir is None:
                 run_dir = new_run_dir(self.runs_dir, spec.method)
             else:
@@ -79,34 +116,138 @@ class Runner:
                     raise ValueError(f"{run_dir} already holds a run; pick a new output folder, or resume that "
                                      f"run with --resume {run_dir}.")
                 run_dir.mkdir(parents=True, exist_ok=True)
-            live = LiveRun(run_dir=run_dir, method=spec.method, model=spec.model_name)
+            live = LiveRun(run_dir=run_dir, method=spec.method, model=spec.model_name, owner=owner)
             if resume:
                 live.metrics = read_metrics(run_dir)  # the curve keeps its history
-                live.step = read_status(run_dir).get("step", 0)
+                status = read_status(run_dir)
+                live.step, live.owner = status.get("step", 0), owner or status.get("owner", "")
                 write_status(run_dir, state="running", pid=os.getpid(), resumed_at=live.started_at, message="")
             else:
                 (run_dir / "config.yaml").write_text(spec.to_yaml(), encoding="utf-8")
                 write_status(run_dir, state="running", step=0, max_steps=spec.training.get("max_steps", -1),
                              method=spec.method, model=spec.model_name, dataset=spec.dataset,
-                             started_at=live.started_at, pid=os.getpid())
+                             started_at=live.started_at, pid=os.getpid(), owner=owner)
             self.current = live
-            self._thread = threading.Thread(target=_train, args=(live, spec, echo, resume),
+            self._thread = threading.Thread(target=self._train_then_next, args=(live, spec, echo, resume),
                                             name=f"train-{live.run_id}", daemon=True)
             self._thread.start()
             return live
 
-    def resume(self, run_dir: str | Path, echo=None) -> LiveRun:
+    def _train_then_next(self, live: LiveRun, spec: RunSpec, echo, resume: bool) -> None:
+        try:
+            if zero_gpu():
+                from .zerogpu import train_on_zero_gpu
+
+                train_on_zero_gpu(live, spec, resume)
+            else:
+                _train(live, spec, echo, resume)
+        finally:
+            self._dispatch()
+
+    # The queue ----------------------------------------------------------------------------------------
+
+    def submit(self, spec: RunSpec, owner: str = "", label: str = "", after: Ticket | None = None,
+               prepare: Callable[[RunSpec, Ticket], None] | None = None, echo=None) -> Ticket:
+        """Queue `spec`; it starts now when nothing trains, else when its turn comes. `prepare(spec, ticket)`
+        runs just before it starts (a pipeline fills in the previous stage's output there)."""
+        method_module(spec.method)
+
+        def launch():
+            if prepare is not None:
+                prepare(spec, ticket)
+            return spec, None, False
+
+        ticket = Ticket(label=label or f"{spec.method} on {Path(str(spec.dataset)).name}", owner=owner,
+                        launch=launch, after=after, echo=echo)
+        return self._enqueue(ticket)
+
+    def submit_resume(self, run_dir: str | Path, owner: str = "") -> Ticket:
+        run_dir = Path(run_dir)
+        self._check_resumable(run_dir)
+        spec = load_spec(run_dir / "config.yaml")
+        ticket = Ticket(label=f"resume {run_dir.name}", owner=owner, launch=lambda: (spec, run_dir, True))
+        return self._enqueue(ticket)
+
+    def _enqueue(self, ticket: Ticket) -> Ticket:
+        with self._lock:
+            self.tickets[ticket.id] = ticket
+            self.queue.append(ticket)
+        self._dispatch()
+        return ticket
+
+    def _dispatch(self) -> None:
+        """Start the first queued ticket when nothing trains; tickets that can't start say why and make way."""
+        with self._lock:
+            while self.queue and not self.busy():
+                ticket = self.queue.pop(0)
+                if ticket.after is not None:
+                    before = ticket.after.live
+                    if ticket.after.state == "queued" or (before is not None and before.active):
+                        self.queue.insert(0, ticket)  # its first stage hasn't run yet (shouldn't happen: FIFO)
+                        return
+                    if before is None or before.state != "finished":
+                        ticket.state = "skipped"
+                        ticket.message = (f"skipped: the stage before it ({ticket.after.label}) ended "
+                                          f"{before.state if before else ticket.after.state}, not finished.")
+                        continue
+                try:
+                    spec, run_dir, resume = ticket.launch()
+                    ticket.live = self._start(spec, run_dir, ticket.echo, resume, ticket.owner)
+                    ticket.state = "started"
+                except Exception as exc:  # a bad config never blocks the queue behind it
+                    ticket.state, ticket.message = "failed", f"could not start: {plain_failure(exc)}"
+
+    def position(self, ticket_id: str) -> int | None:
+        """1 for the next to start; None when the ticket is no longer waiting."""
+        with self._lock:
+            for index, ticket in enumerate(self.queue):
+                if ticket.id == ticket_id:
+                    return index + 1
+        return None
+
+    def queued(self, owner: str | None = None) -> list[tuple[int, Ticket]]:
+        with self._lock:
+            return [(i + 1, t) for i, t in enumerate(self.queue) if owner is None or t.owner == owner]
+
+    def cancel_all(self) -> int:
+        """Empty the queue (the CLI's Ctrl-C); returns how many waited."""
+        with self._lock:
+            waiting, self.queue = self.queue, []
+        for ticket in waiting:
+            ticket.state, ticket.message = "cancelled", "cancelled before it started"
+        return len(waiting)
+
+    def cancel(self, ticket_id: str, owner: str = "") -> bool:
+        """Take a waiting ticket out of the queue (only its owner's request does)."""
+        with self._lock:
+            for ticket in self.queue:
+                if ticket.id == ticket_id and ticket.owner == owner:
+                    self.queue.remove(ticket)
+                    ticket.state, ticket.message = "cancelled", "cancelled before it started"
+                    for later in self.queue:  # a pipeline's later stages go with it
+                        if later.after is ticket:
+                            self.queue.remove(later)
+                            later.state, later.message = "cancelled", "cancelled with the stage before it"
+                    return True
+        return False
+
+    def resume(self, run_dir: str | Path, echo=None, owner: str = "") -> LiveRun:
         """Continue a stopped, failed or interrupted run from its last checkpoint (optimizer state included)."""
         run_dir = Path(run_dir)
+        self._check_resumable(run_dir)
+        return self.start(load_spec(run_dir / "config.yaml"), run_dir=run_dir, echo=echo, resume=True, owner=owner)
+
+    def _check_resumable(self, run_dir: Path) -> None:
         status = reconcile(run_dir, self.active_dirs())
         if not status:
             raise ValueError(f"{run_dir} is not a run folder (no status.json).")
         if status.get("state") not in RESUMABLE:
             raise ValueError(f"run {run_dir.name} is {status.get('state')}; only stopped, failed or interrupted "
                              "runs can be resumed.")
+        if any(t.label == f"resume {run_dir.name}" for _, t in self.queued()):
+            raise ValueError(f"run {run_dir.name} is already queued to resume.")
         if last_checkpoint(run_dir) is None:
             raise ValueError(f"run {run_dir.name} has no checkpoint to resume from; start it again instead.")
-        return self.start(load_spec(run_dir / "config.yaml"), run_dir=run_dir, echo=echo, resume=True)
 
     def active_dirs(self) -> set[Path]:
         live = self.current
@@ -125,6 +266,23 @@ class Runner:
         if self._thread is not None:
             self._thread.join(timeout)
         return self.current
+
+    def wait_all(self, timeout: float) -> bool:
+        """Wait until nothing trains and nothing is queued; False on timeout."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            thread = self._thread
+            if thread is not None:
+                thread.join(max(0.0, min(1.0, deadline - time.time())))
+            with self._lock:
+                if not self.busy() and not self.queue and (self._thread is None or not self._thread.is_alive()):
+                    return True
+        return False
+
+
+def zero_gpu() -> bool:
+    """A Hugging Face Space on ZeroGPU hardware: the GPU exists only inside `spaces.GPU` calls."""
+    return bool(os.environ.get("SPACES_ZERO_GPU"))
 
 
 def last_checkpoint(run_dir: Path) -> str | None:
