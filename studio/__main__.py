@@ -165,6 +165,58 @@ def _train(args) -> int:
     return {"finished": 0, "stopped": 130}.get(live.state, 1)
 
 
+def _rlhf(args) -> int:
+    from .training.pipeline import rlhf_specs, submit_rlhf
+    from .training.runner import Runner
+    from .training.spec import parse_overrides
+
+    try:
+        reward, ppo = rlhf_specs(args.dataset, model=args.model, prompts=args.prompts,
+                                 reward_config=args.reward_config, ppo_config=args.ppo_config,
+                                 reward_overrides=parse_overrides(args.set_reward),
+                                 ppo_overrides=parse_overrides(args.set_ppo))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    runner = Runner(Path(args.runs_dir) if args.runs_dir else None)
+
+    def echo(record: dict) -> None:
+        shown = {k: (float(f"{v:.4g}") if isinstance(v, float) else v) for k, v in record.items() if k != "time"}
+        print(json.dumps(shown), flush=True)
+
+    first, second = submit_rlhf(runner, reward, ppo, echo=echo)
+    interrupted = []
+
+    def on_signal(signum, frame):
+        if interrupted:
+            print("second interrupt: aborting without saving.", file=sys.stderr, flush=True)
+            os._exit(130)
+        interrupted.append(signum)
+        print("stopping after the current step; the PPO stage won't start…", file=sys.stderr, flush=True)
+        runner.cancel_all()
+        runner.stop()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    announced = set()
+    try:
+        while not runner.wait_all(timeout=0.5):
+            for ticket in (first, second):
+                if ticket.live is not None and ticket.id not in announced:
+                    announced.add(ticket.id)
+                    print(f"{ticket.label}: run folder {ticket.live.run_dir}", flush=True)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    ok = True
+    for ticket in (first, second):
+        state, message = (ticket.live.state, ticket.live.message) if ticket.live else (ticket.state, ticket.message)
+        print(f"{ticket.label}: {state}: {message}", flush=True)
+        ok = ok and state == "finished"
+    if interrupted:
+        return 130
+    return 0 if ok else 1
+
+
 def _runs(args) -> int:
     from .training.runs import default_runs_dir, list_runs, read_metrics
 
@@ -282,6 +334,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--allow-custom-code", action="store_true",
                    help="let GRPO load reward functions from reward_custom_file (your own machine only)")
     p.set_defaults(func=_train)
+    p = sub.add_parser("rlhf", help="the two-stage RLHF pipeline: a reward model on preference pairs, then PPO "
+                                    "against it")
+    p.add_argument("--dataset", default=str(Path(__file__).resolve().parents[1] / "presets" / "data" /
+                                            "dpo_helpful_pairs.jsonl"), help="preference pairs for the reward model")
+    p.add_argument("--prompts", help="prompts for PPO (default: the pairs' prompts)")
+    p.add_argument("--model", help="policy and reward-model base (default: the presets' model)")
+    p.add_argument("--reward-config", help="stage 1 config (default: presets/demo/reward.yaml)")
+    p.add_argument("--ppo-config", help="stage 2 config (default: presets/demo/ppo.yaml)")
+    p.add_argument("--set-reward", action="append", default=[], metavar="KEY=VALUE", help="override a stage 1 key")
+    p.add_argument("--set-ppo", action="append", default=[], metavar="KEY=VALUE", help="override a stage 2 key")
+    p.add_argument("--runs-dir", help="where both run folders go (default: the studio's runs folder)")
+    p.set_defaults(func=_rlhf)
     p = sub.add_parser("compare", help="base vs aligned on held-out rows or a prompts file, with scores")
     p.add_argument("run_dir")
     p.add_argument("--prompts", help="a dataset file (any shape) to evaluate on instead of the run's held-out rows")
