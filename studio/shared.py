@@ -8,6 +8,7 @@ The UI calls `check_spec` / `check_output_dir` before acting; the CLI is trusted
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -19,6 +20,16 @@ SHARED_UPLOAD_BYTES = 20 * 1024 * 1024
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
+def owner_id(visitor: str | None) -> str:
+    """What a run records as its owner: a hash of the visitor's random browser id, so the id itself (which
+    grants control of the run) never lands in a run folder others can read."""
+    return hashlib.sha256(visitor.encode("utf-8")).hexdigest()[:16] if visitor else ""
+
+
+NOT_YOURS = ("This run belongs to another visitor: you can watch it and compare it, but not stop, resume, "
+             "export or delete it.")
+
+
 def on_a_space() -> bool:
     return bool(os.environ.get("SPACE_ID"))
 
@@ -28,6 +39,7 @@ class SharedPolicy:
     enabled: bool
     runs_dir: Path
     samples_dir: Path
+    trusted_model: str = ""  # the model the operator started the app with (`--model`) is always allowed
 
     @property
     def max_upload_bytes(self) -> int:
@@ -47,7 +59,7 @@ class SharedPolicy:
                              "samples, not other files on this server.")
 
     def check_model(self, name: str) -> None:
-        if not self.enabled:
+        if not self.enabled or (self.trusted_model and name == self.trusted_model):
             return
         path = Path(name).expanduser()
         looks_local = name.startswith((".", "/", "~")) or path.exists()
@@ -65,6 +77,21 @@ class SharedPolicy:
             raise ValueError("Custom reward code is off in shared mode.")
         if spec.extras.get("reward_model"):
             self.check_model(str(spec.extras["reward_model"]))
+
+    def check_run_dir(self, value: str | Path) -> Path:
+        """A run folder named by the page: in shared mode it must be one directly under the runs folder."""
+        path = Path(str(value)).expanduser()
+        if self.enabled:
+            resolved = path.resolve()
+            if resolved.parent != self.runs_dir.resolve() or not (resolved / "status.json").is_file():
+                raise ValueError("That is not a run of this studio.")
+            return resolved
+        return path
+
+    def check_owner(self, run_owner: str, owner: str) -> None:
+        """In shared mode a visitor changes only their own runs; runs made by the CLI belong to nobody."""
+        if self.enabled and (not owner or run_owner != owner):
+            raise ValueError(NOT_YOURS)
 
     def check_output_dir(self, value: str) -> Path:
         """Where an export may go: anywhere locally; in shared mode only a plain name under runs/exports/."""

@@ -17,6 +17,9 @@ import yaml
 from ..models import load_causal_lm, load_tokenizer, placement, resolve_model
 
 
+MAX_PROMPT_CHARS = 32_000
+
+
 @dataclass
 class DecodeSettings:
     max_new_tokens: int = 96
@@ -61,11 +64,19 @@ class ComparePair:
 
     def _inputs(self, prompt: str | list[dict]):
         messages = [{"role": "user", "content": prompt}] if isinstance(prompt, str) else prompt
+        chars = sum(len(str(m.get("content", ""))) for m in messages)
+        if chars > MAX_PROMPT_CHARS:  # refused before the tokenizer spends time on it
+            raise ValueError(f"The prompt is {chars:,} characters long; the limit is {MAX_PROMPT_CHARS:,} "
+                             "(about 8,000 tokens). Shorten it or start a new conversation.")
         if self.tokenizer.chat_template:
             encoded = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True,
                                                          return_tensors="pt", return_dict=True)
         else:
             encoded = self.tokenizer("\n".join(m["content"] for m in messages), return_tensors="pt")
+        window = getattr(self.model.config, "max_position_embeddings", None)
+        if window and encoded["input_ids"].shape[-1] >= window:
+            raise ValueError(f"The prompt is {encoded['input_ids'].shape[-1]:,} tokens; this model reads at most "
+                             f"{window:,}. Shorten it or start a new conversation.")
         return {k: v.to(self.device) for k, v in encoded.items()}
 
     def _generate(self, inputs: dict, settings: DecodeSettings, aligned: bool, **extra):

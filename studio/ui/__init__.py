@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import gradio as gr
@@ -35,19 +36,23 @@ def create_app(default_model: str = BUNDLED_MODEL, runs_dir: str | Path | None =
                     "changed: SFT, reward model + PPO, DPO, KTO, ORPO and GRPO on TRL.")
         dataset_state = gr.State(None)
         method_state = gr.State(None)
+        # A random id kept in this browser's localStorage: in shared mode it says which runs are this
+        # visitor's (a reload or a second tab of the same browser keeps it).
+        visitor = gr.BrowserState(None, storage_key="alignment-studio-visitor")
         with gr.Tabs() as tabs:
             with gr.Tab("1 · Data", id="data"):
                 to_method = build_data_tab(ctx, dataset_state)
             with gr.Tab("2 · Method", id="method"):
                 to_train = build_method_tab(ctx, dataset_state, method_state)
             with gr.Tab("3 · Train", id="train"):
-                build_train_tab(ctx, dataset_state, method_state)
+                build_train_tab(ctx, dataset_state, method_state, visitor)
             with gr.Tab("4 · Compare", id="compare") as compare_tab:
-                refresh_runs, run_picker = build_compare_tab(ctx)
+                refresh_runs, run_picker = build_compare_tab(ctx, visitor)
             with gr.Tab("Runs", id="runs") as runs_tab:
-                refresh_history, history_outputs = build_runs_tab(ctx)
+                refresh_history, history_outputs = build_runs_tab(ctx, visitor)
         to_method.click(lambda: gr.Tabs(selected="method"), outputs=tabs)
         to_train.click(lambda: gr.Tabs(selected="train"), outputs=tabs)
         compare_tab.select(refresh_runs, outputs=run_picker)
-        runs_tab.select(refresh_history, outputs=history_outputs)
+        runs_tab.select(refresh_history, inputs=visitor, outputs=history_outputs)
+        app.load(lambda known: known or uuid.uuid4().hex, inputs=visitor, outputs=visitor)
     return app

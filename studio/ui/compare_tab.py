@@ -63,7 +63,7 @@ def export_files(records: list[dict]) -> tuple[str, str]:
     return str(folder / "comparison.csv"), str(folder / "comparison.jsonl")
 
 
-def build_compare_tab(ctx):
+def build_compare_tab(ctx, visitor):
     with gr.Row():
         run = gr.Dropdown([], label="Run to compare", scale=3, elem_id="compare-run")
         refresh = gr.Button("↻ Refresh runs", scale=1)
@@ -124,7 +124,7 @@ def build_compare_tab(ctx):
     def pair_for(run_dir):
         if not run_dir:
             raise ValueError("Pick a run first (a finished or stopped run with a saved adapter).")
-        return ctx.compare.get(run_dir)
+        return ctx.compare.get(str(ctx.policy.check_run_dir(run_dir)))
 
     def on_generate(run_dir, text, *decode):
         try:
@@ -171,10 +171,12 @@ def build_compare_tab(ctx):
                    outputs=[message, base_chat, aligned_chat])
     clear.click(lambda: ([], []), outputs=[base_chat, aligned_chat])
 
-    def on_evaluate(run_dir, file, limit, *decode):
+    def on_evaluate(run_dir, file, limit, *decode_and_visitor):
+        *decode, who = decode_and_visitor
         try:
             if not run_dir:
                 raise ValueError("Pick a run first.")
+            run_dir = str(ctx.policy.check_run_dir(run_dir))
             rows = None
             if file:
                 from ..data import inspect_dataset
@@ -184,7 +186,8 @@ def build_compare_tab(ctx):
                     raise ValueError(report.errors[0].describe(report.source))
                 rows = rows[: int(limit)]
             records, summary = evaluate_run(run_dir, rows=rows, settings=settings_of(*decode),
-                                            generate=int(limit), pair=ctx.compare.get(run_dir), write=not file)
+                                            generate=int(limit), pair=ctx.compare.get(run_dir),
+                                            write=not file and mine(run_dir, who))
         except ValueError as exc:
             gr.Warning(str(exc))
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
@@ -192,13 +195,22 @@ def build_compare_tab(ctx):
         return (f"**Verdict:** {summary_line(summary)}.", verdict_figure(records), records_frame(records),
                 gr.update(value=csv_path, visible=True), gr.update(value=jsonl_path, visible=True))
 
-    evaluate.click(on_evaluate, inputs=[run, source, rows_limit, *decoding],
+    def mine(run_dir, who) -> bool:
+        """Whether a batch verdict may replace the run's stored one (in shared mode: the owner's only)."""
+        try:
+            ctx.check_mine(run_dir, who)
+            return True
+        except ValueError:
+            return False
+
+    evaluate.click(on_evaluate, inputs=[run, source, rows_limit, *decoding, visitor],
                    outputs=[verdict, chart, table, csv_file, jsonl_file])
 
-    def on_export(run_dir, folder, quantized, want_gguf, repo_id, hub_token):
+    def on_export(run_dir, folder, quantized, want_gguf, repo_id, hub_token, who):
         try:
             if not run_dir:
                 raise ValueError("Pick a run first.")
+            run_dir = str(ctx.check_mine(run_dir, who))
             if not (folder or "").strip():
                 raise ValueError("Give a folder to write the merged model to.")
             target = ctx.policy.check_output_dir(folder)
@@ -215,5 +227,6 @@ def build_compare_tab(ctx):
         lines += result["notes"]
         return "\n\n".join(lines), ""  # the token field is emptied: it is never kept
 
-    export.click(on_export, inputs=[run, out_dir, four_bit, gguf, repo, token], outputs=[export_note, token])
+    export.click(on_export, inputs=[run, out_dir, four_bit, gguf, repo, token, visitor],
+                 outputs=[export_note, token])
     return on_refresh, run

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from ..evaluation.generate import ComparePool
 from ..models import BUNDLED_MODEL
-from ..shared import SharedPolicy
+from ..shared import SharedPolicy, owner_id
 from ..training.runner import Runner
+from ..training.runs import read_status
 from ..training.spec import PROJECT_ROOT
 
 
@@ -21,7 +22,7 @@ class StudioContext:
 
     @property
     def policy(self) -> SharedPolicy:
-        return SharedPolicy(self.shared, self.runs_dir, PROJECT_ROOT / "presets" / "data")
+        return SharedPolicy(self.shared, self.runs_dir, PROJECT_ROOT / "presets" / "data", self.default_model)
 
     @property
     def runs_dir(self) -> Path:
@@ -31,4 +32,17 @@ class StudioContext:
     def uploads_dir(self) -> Path:
         path = self.runs_dir / "uploads"
         path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def owner(self, visitor: str | None) -> str:
+        """The owner a run started from this page records: the visitor's hash in shared mode, else nobody."""
+        return owner_id(visitor) if self.shared else ""
+
+    def check_mine(self, run_dir: str | Path, visitor: str | None) -> Path:
+        """The run folder, after checking (in shared mode) it is a run here and this visitor's own."""
+        path = self.policy.check_run_dir(run_dir)
+        live = self.runner.current
+        recorded = live.owner if live is not None and live.run_dir.resolve() == path.resolve() else \
+            read_status(path).get("owner", "")
+        self.policy.check_owner(recorded, self.owner(visitor))
         return path

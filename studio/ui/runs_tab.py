@@ -31,11 +31,13 @@ def _total(run: dict) -> str:
     return str(total) if isinstance(total, int) and total > 0 else "?"
 
 
-def runs_frame(runs: list[dict]) -> pd.DataFrame:
+def runs_frame(runs: list[dict], owner: str = "") -> pd.DataFrame:
+    """`owner`: in shared mode the visitor's hash; their runs are marked "(yours)"."""
     rows = []
     for run in runs:
         losses = [m["loss"] for m in read_metrics(Path(run["run_dir"])) if isinstance(m.get("loss"), (int, float))]
-        rows.append([run["name"], run.get("state", ""), run.get("method", ""), Path(str(run.get("model", ""))).name,
+        name = run["name"] + (" (yours)" if owner and run.get("owner") == owner else "")
+        rows.append([name, run.get("state", ""), run.get("method", ""), Path(str(run.get("model", ""))).name,
                      Path(str(run.get("dataset", ""))).name, f"{run.get('step', 0)}/{_total(run)}",
                      _duration(run), f"{losses[-1]:.4g}" if losses else "",
                      summary_line(read_summary(run["run_dir"])), run.get("message", "")])
@@ -60,7 +62,7 @@ def overlay_figure(run_dirs: list[str], metric: str, smoothing: float = 0.0):
     return fig
 
 
-def build_runs_tab(ctx):
+def build_runs_tab(ctx, visitor):
     refresh = gr.Button("↻ Refresh", size="sm")
     table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, elem_id="runs-table", max_height=320)
     with gr.Row():
@@ -79,12 +81,12 @@ def build_runs_tab(ctx):
     run_config = gr.Code(language="yaml", label="config.yaml (copy it into the Train tab's config to re-run)",
                          interactive=False)
 
-    def on_refresh():
+    def on_refresh(who=None):
         runs = list_runs(ctx.runs_dir, ctx.runner.active_dirs())
         choices = run_choices(runs)
-        return runs_frame(runs), gr.update(choices=choices), gr.update(choices=choices)
+        return runs_frame(runs, ctx.owner(who)), gr.update(choices=choices), gr.update(choices=choices)
 
-    refresh.click(on_refresh, outputs=[table, picked, one])
+    refresh.click(on_refresh, inputs=visitor, outputs=[table, picked, one])
 
     def on_overlay(run_dirs, name, smooth):
         keys = sorted({k for d in run_dirs or [] for m in read_metrics(Path(d)) for k, v in m.items()
@@ -103,45 +105,69 @@ def build_runs_tab(ctx):
 
     one.change(on_one, inputs=one, outputs=[run_health, run_config, confirm])
 
-    def on_resume(run_dir):
+    def on_resume(run_dir, who):
         if not run_dir:
             gr.Warning("Pick a run first.")
             return
         try:
-            live = ctx.runner.resume(run_dir)
+            path = ctx.check_mine(run_dir, who)
+            if ctx.shared:
+                ticket = ctx.runner.submit_resume(path, owner=ctx.owner(who))
+                if ticket.live is None:
+                    gr.Info(f"Resume queued: position {ctx.runner.position(ticket.id)}.")
+                    return
+                live = ticket.live
+            else:
+                live = ctx.runner.resume(path)
         except ValueError as exc:
             gr.Warning(str(exc))
             return
         gr.Info(f"Run {live.run_id} resumes; follow it on the Train tab.")
 
-    resume.click(on_resume, inputs=one)
+    resume.click(on_resume, inputs=[one, visitor])
 
-    def on_rerun(text):
+    def on_rerun(text, who):
         try:
             spec = spec_from_yaml(text or "", where="this run's config.yaml")
             ctx.policy.check_spec(spec)
-            live = ctx.runner.start(spec)
+            if ctx.shared:
+                if not who:
+                    raise ValueError("The page is still loading; try again in a moment.")
+                ticket = ctx.runner.submit(spec, owner=ctx.owner(who))
+                if ticket.live is None:
+                    if ticket.state != "queued":
+                        raise ValueError(ticket.message)
+                    gr.Info(f"Queued: position {ctx.runner.position(ticket.id)}; follow it on the Train tab.")
+                    return
+                live = ticket.live
+            else:
+                live = ctx.runner.start(spec)
         except ValueError as exc:
             gr.Warning(str(exc))
             return
         gr.Info(f"Run {live.run_id} started with the same config; follow it on the Train tab.")
 
-    rerun.click(on_rerun, inputs=run_config)
+    rerun.click(on_rerun, inputs=[run_config, visitor])
     delete.click(lambda run_dir: gr.update(visible=bool(run_dir), value=False), inputs=one, outputs=confirm)
 
-    def on_confirm(run_dir, sure):
+    def on_confirm(run_dir, sure, who):
         if not sure or not run_dir:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         path = Path(run_dir).resolve()
+        try:
+            ctx.check_mine(path, who)
+        except ValueError as exc:
+            gr.Warning(str(exc))
+            return gr.skip(), gr.skip(), gr.skip(), gr.update(value=False)
         if path.parent != ctx.runs_dir.resolve() or path in ctx.runner.active_dirs():
             gr.Warning("That run can't be deleted (it is training, or it is not in the runs folder).")
             return gr.skip(), gr.skip(), gr.skip(), gr.update(value=False)
         shutil.rmtree(path)
         gr.Info(f"Deleted {path.name}.")
         runs = list_runs(ctx.runs_dir, ctx.runner.active_dirs())
-        return (runs_frame(runs), gr.update(choices=run_choices(runs), value=[]),
+        return (runs_frame(runs, ctx.owner(who)), gr.update(choices=run_choices(runs), value=[]),
                 gr.update(choices=run_choices(runs), value=None), gr.update(visible=False, value=False))
 
-    confirm.input(on_confirm, inputs=[one, confirm], outputs=[table, picked, one, confirm])
+    confirm.input(on_confirm, inputs=[one, confirm, visitor], outputs=[table, picked, one, confirm])
     return on_refresh, [table, picked, one]
 

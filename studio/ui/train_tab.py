@@ -8,6 +8,7 @@ Start runs exactly what it says.
 from __future__ import annotations
 
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from ..methods import TRAINABLE, method_module
 from ..methods.registry import METHODS
 from ..methods.rewards import RULE_REWARDS
 from ..models import describe_model, model_choices
+from ..shared import NOT_YOURS
 from ..training.health import health_markdown
 from ..training.launch import STRATEGIES, write_launch_files
 from ..training.runs import RESUMABLE, list_runs
@@ -116,7 +118,35 @@ def status_markdown(snapshot: dict | None, metrics: list[dict] | None = None) ->
     return line + (f"\n\n{snapshot['message']}" if snapshot.get("message") else "")
 
 
-def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State):
+REDRAW_SECONDS = 2.0  # a tab redraws the curves at most this often while a run trains (text every tick)
+
+
+class CurveCache:
+    """The live figure and health text, built once per new metric line and shared by every open tab: with
+    many tabs polling, the trainer should not pay for the same Plotly figure twenty times."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._key, self._value = None, None
+
+    def get(self, live, metrics: list[dict], smooth: float):
+        key = (live.run_id, len(metrics), smooth)
+        with self._lock:
+            if key != self._key:
+                self._key, self._value = key, (figure(metrics, live.method, smooth), health_markdown(metrics))
+            return self._value
+
+
+def queue_markdown(queued: list, owner: str) -> str:
+    """The waiting line as a visitor sees it: how many wait, and where theirs stand (others stay anonymous)."""
+    if not queued:
+        return ""
+    mine = [f"position {position} ({ticket.label})" for position, ticket in queued if owner and ticket.owner == owner]
+    return (f"\n\n**Queue:** {len(queued)} run(s) waiting"
+            + (f" · yours: {', '.join(mine)}" if mine else "") + ".")
+
+
+def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visitor: gr.BrowserState):
     first = demo_spec("sft", model=ctx.default_model)
     with gr.Row():
         model = gr.Dropdown(model_choices(), value=ctx.default_model, allow_custom_value=True, label="Model",
@@ -165,7 +195,8 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State):
     plot = gr.Plot(label="Live curves", elem_id="train-plot")
     smoothing = gr.Slider(0, 0.95, value=0, step=0.05, label="Curve smoothing")
     timer = gr.Timer(1.0)
-    drawn = gr.State("")  # "run_id:lines" the plot shows, so ticks with nothing new send nothing
+    drawn = gr.State("")  # "run_id:lines:smoothing@time" the plot shows, so ticks with nothing new send nothing
+    curves = CurveCache()
 
     def show(spec: RunSpec):
         return [spec.to_yaml(), spec.model_name, spec.method, *field_updates(spec)]
@@ -276,54 +307,104 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State):
 
     export.click(on_export, inputs=[config, strategy, processes], outputs=[launch_note, launch_files])
 
-    def on_start(text):
+    def on_start(text, who):
         try:
             spec = spec_from_yaml(text)
             ctx.policy.check_spec(spec)
-            live = ctx.runner.start(spec)
+            if ctx.shared:  # strangers share one trainer: wait your turn rather than be turned away
+                if not who:
+                    raise ValueError("The page is still loading; press Start again in a moment.")
+                ticket = ctx.runner.submit(spec, owner=ctx.owner(who))
+                if ticket.live is None:
+                    if ticket.state != "queued":
+                        raise ValueError(ticket.message)
+                    gr.Info(f"Queued: position {ctx.runner.position(ticket.id)}. Your run starts when the ones "
+                            "before it end; this page shows its place.")
+                    return gr.skip()
+                live = ticket.live
+            else:
+                live = ctx.runner.start(spec)
         except ValueError as exc:
             gr.Warning(str(exc))
             return gr.skip()
         gr.Info(f"Run {live.run_id} started.")
         return status_markdown(live.snapshot())
 
-    start.click(on_start, inputs=config, outputs=status)
+    start.click(on_start, inputs=[config, visitor], outputs=status)
 
-    def on_stop():
+    def on_stop(who):
+        live = ctx.runner.current
+        if ctx.shared:
+            owner = ctx.owner(who)
+            mine = [t for _, t in ctx.runner.queued(owner)]
+            if live is not None and live.active and owner and live.owner == owner:
+                ctx.runner.stop()
+            elif mine:
+                for ticket in mine:
+                    ctx.runner.cancel(ticket.id, owner)
+                gr.Info(f"Took {len(mine)} waiting run(s) of yours out of the queue.")
+            elif live is not None and live.active:
+                gr.Warning(NOT_YOURS)
+            else:
+                gr.Info("Nothing of yours is training or waiting.")
+            return
         if not ctx.runner.stop():
             gr.Info("Nothing is training right now.")
 
-    stop.click(on_stop)
+    stop.click(on_stop, inputs=visitor)
 
-    def on_resume():
+    def on_resume(who):
         live = ctx.runner.current
-        target = live.run_dir if live is not None else None
+        owner = ctx.owner(who)
+        target = live.run_dir if live is not None and (not ctx.shared or live.owner == owner) else None
         if target is None:
-            candidates = [r for r in list_runs(ctx.runs_dir, ctx.runner.active_dirs()) if r.get("state") in RESUMABLE]
+            candidates = [r for r in list_runs(ctx.runs_dir, ctx.runner.active_dirs())
+                          if r.get("state") in RESUMABLE and (not ctx.shared or (owner and r.get("owner") == owner))]
             target = candidates[0]["run_dir"] if candidates else None
         if target is None:
-            gr.Warning("There is no stopped, failed or interrupted run to resume.")
+            gr.Warning("There is no stopped, failed or interrupted run of yours to resume." if ctx.shared else
+                       "There is no stopped, failed or interrupted run to resume.")
             return gr.skip()
         try:
-            live = ctx.runner.resume(target)
+            if ctx.shared:
+                ctx.check_mine(target, who)
+                ticket = ctx.runner.submit_resume(target, owner=owner)
+                if ticket.live is None:
+                    gr.Info(f"Resume queued: position {ctx.runner.position(ticket.id)}.")
+                    return gr.skip()
+                live = ticket.live
+            else:
+                live = ctx.runner.resume(target)
         except ValueError as exc:
             gr.Warning(str(exc))
             return gr.skip()
         gr.Info(f"Run {live.run_id} resumes from its last checkpoint.")
         return status_markdown(live.snapshot())
 
-    resume.click(on_resume, outputs=status)
+    resume.click(on_resume, inputs=visitor, outputs=status)
 
-    def on_tick(shown_key, smooth):
+    def on_tick(shown_key, smooth, who):
         live = ctx.runner.current
+        queue = queue_markdown(ctx.runner.queued(), ctx.owner(who)) if ctx.shared else ""
         if live is None:
-            return status_markdown(None), gr.skip(), gr.skip(), shown_key, gr.skip()
+            return status_markdown(None) + queue, gr.skip(), gr.skip(), shown_key, gr.skip()
         metrics, snapshot = list(live.metrics), live.snapshot()
+        if ctx.shared and snapshot["state"] in ("starting", "running"):
+            owner = ctx.owner(who)
+            snapshot["message"] = (snapshot["message"] + "\n\n" if snapshot["message"] else "") + (
+                "This is your run." if owner and live.owner == owner else
+                "Another visitor's run: you can watch it; Start queues yours behind it.")
+        text = status_markdown(snapshot, metrics) + queue
         done = 100 * snapshot["step"] / snapshot["max_steps"] if snapshot["max_steps"] > 0 else 0
         key = f"{live.run_id}:{len(metrics)}:{smooth}"
-        if key == shown_key:
-            return status_markdown(snapshot, metrics), done, gr.skip(), shown_key, gr.skip()
-        return (status_markdown(snapshot, metrics), done, figure(metrics, live.method, smooth), key,
-                health_markdown(metrics))
+        old_key, _, drawn_at = (shown_key or "").partition("@")
+        recent = time.time() - float(drawn_at or 0) < REDRAW_SECONDS and old_key.split(":")[0] == live.run_id
+        if key == old_key or (recent and live.active):  # nothing new, or redrawn a moment ago: text only
+            return text, done, gr.skip(), shown_key, gr.skip()
+        plot_now, health_now = curves.get(live, metrics, smooth)
+        return text, done, plot_now, f"{key}@{time.time():.3f}", health_now
 
-    timer.tick(on_tick, inputs=[drawn, smoothing], outputs=[status, progress, plot, drawn, health])
+    # Every open tab ticks once a second: ticks run side by side (they only read memory), not one at a time
+    # behind each other as Gradio's default of one worker per event would have them.
+    timer.tick(on_tick, inputs=[drawn, smoothing, visitor], outputs=[status, progress, plot, drawn, health],
+               concurrency_limit=None, show_progress="hidden")
