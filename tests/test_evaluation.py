@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,30 @@ def test_full_fine_tune_compares_against_a_separately_loaded_base(tiny_model, tm
     with torch.no_grad():
         torch.testing.assert_close(full.base(**inputs).logits, plain(**inputs).logits, rtol=0, atol=1e-5)
         assert not torch.allclose(full.model(**inputs).logits, plain(**inputs).logits, atol=1e-3)
+
+
+def test_a_one_megabyte_prompt_is_refused_fast_and_the_pair_keeps_working(pair):
+    """A 1 MB prompt (pasted by mistake or on purpose) gets a plain message in well under a second, before the
+    tokenizer or the model spend time on it; the next normal prompt answers as before."""
+    from studio.evaluation.generate import DecodeSettings
+
+    settings = DecodeSettings(max_new_tokens=4)
+    huge = "word " * (1024 * 1024 // 5)
+    began = time.perf_counter()
+    with pytest.raises(ValueError, match="characters long; the limit is"):
+        list(pair.stream(huge, settings, aligned=True))
+    with pytest.raises(ValueError, match="characters long"):
+        pair.answer_both([{"role": "user", "content": huge}], settings)
+    assert time.perf_counter() - began < 1.0
+    assert all(isinstance(text, str) for text in pair.answer_both("Say hi.", settings))
+
+
+def test_a_prompt_longer_than_the_context_window_is_refused(pair):
+    from studio.evaluation.generate import MAX_PROMPT_CHARS, DecodeSettings
+
+    window = pair.model.config.max_position_embeddings
+    text = "7 " * min(window + 10, MAX_PROMPT_CHARS // 2 - 10)
+    if len(pair.tokenizer(text)["input_ids"]) < window:
+        pytest.skip("this tokenizer packs the text below the window")
+    with pytest.raises(ValueError, match="this model reads at most"):
+        pair.answer_both(text, DecodeSettings(max_new_tokens=2))

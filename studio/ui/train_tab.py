@@ -21,6 +21,7 @@ from ..models import describe_model, model_choices
 from ..shared import NOT_YOURS
 from ..training.health import health_markdown
 from ..training.launch import STRATEGIES, write_launch_files
+from ..training.pipeline import rlhf_specs, submit_rlhf
 from ..training.runs import RESUMABLE, list_runs
 from ..training.spec import PROJECT_ROOT, RunSpec, preset_path, spec_from_yaml
 from .curves import figure
@@ -137,13 +138,15 @@ class CurveCache:
             return self._value
 
 
-def queue_markdown(queued: list, owner: str) -> str:
-    """The waiting line as a visitor sees it: how many wait, and where theirs stand (others stay anonymous)."""
+def queue_markdown(queued: list, owner: str, everyone: bool = False) -> str:
+    """The waiting line as a visitor sees it: how many wait, and where theirs stand (others stay anonymous).
+    `everyone`: on your own machine every waiting run is yours (e.g. the RLHF pipeline's PPO stage)."""
     if not queued:
         return ""
-    mine = [f"position {position} ({ticket.label})" for position, ticket in queued if owner and ticket.owner == owner]
+    mine = [f"position {position} ({ticket.label})" for position, ticket in queued
+            if everyone or (owner and ticket.owner == owner)]
     return (f"\n\n**Queue:** {len(queued)} run(s) waiting"
-            + (f" · yours: {', '.join(mine)}" if mine else "") + ".")
+            + (f" · {'next' if everyone else 'yours'}: {', '.join(mine)}" if mine else "") + ".")
 
 
 def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visitor: gr.BrowserState):
@@ -185,6 +188,16 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
             export = gr.Button("Write launch files", scale=1)
         launch_note = gr.Markdown()
         launch_files = gr.File(label="Launch files", file_count="multiple", interactive=False)
+    with gr.Accordion("RLHF in one click: a reward model, then PPO against it", open=False):
+        gr.Markdown("The classic two-stage pipeline. Stage 1 trains a reward model on preference pairs (the Data "
+                    "tab's, when they are pairs; else the sample pairs); stage 2 runs PPO on the same prompts with "
+                    "that reward model as the judge. Settings come from `presets/demo/reward.yaml` and "
+                    "`presets/demo/ppo.yaml` with the model above; each stage is a run of its own, and PPO starts "
+                    "only if the reward model finished.")
+        with gr.Row():
+            reward_steps = gr.Number(40, label="Reward-model steps", precision=0, minimum=1)
+            ppo_steps = gr.Number(15, label="PPO steps", precision=0, minimum=1)
+            rlhf = gr.Button("Run the RLHF pipeline", elem_id="train-rlhf")
     with gr.Row():
         start = gr.Button("Start training", variant="primary", elem_id="train-start")
         stop = gr.Button("Stop", variant="stop", elem_id="train-stop")
@@ -332,6 +345,33 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
 
     start.click(on_start, inputs=[config, visitor], outputs=status)
 
+    def on_rlhf(model_name, state, r_steps, p_steps, who):
+        report = (state or {}).get("report") or {}
+        pairs = state["path"] if state and report.get("dataset_type") == "preference" else \
+            str(PRESETS_DIR / "data" / "dpo_helpful_pairs.jsonl")
+        try:
+            reward, ppo = rlhf_specs(pairs, model=(model_name or "").strip() or ctx.default_model,
+                                     reward_overrides={"max_steps": int(r_steps)},
+                                     ppo_overrides={"max_steps": int(p_steps)})
+            ctx.policy.check_spec(reward)
+            ctx.policy.check_spec(ppo)
+            if ctx.shared and not who:
+                raise ValueError("The page is still loading; press the button again in a moment.")
+            if not ctx.shared and (ctx.runner.busy() or ctx.runner.queue):
+                raise ValueError(ctx.runner.busy_message())
+            first, _ = submit_rlhf(ctx.runner, reward, ppo, owner=ctx.owner(who))
+        except (TypeError, ValueError) as exc:
+            gr.Warning(str(exc))
+            return gr.skip()
+        if first.live is None:
+            gr.Info(f"RLHF pipeline queued: position {ctx.runner.position(first.id)}.")
+            return gr.skip()
+        gr.Info(f"RLHF stage 1 (reward model on {Path(pairs).name}) started as {first.live.run_id}; PPO follows "
+                "when it finishes.")
+        return status_markdown(first.live.snapshot())
+
+    rlhf.click(on_rlhf, inputs=[model, dataset_state, reward_steps, ppo_steps, visitor], outputs=status)
+
     def on_stop(who):
         live = ctx.runner.current
         if ctx.shared:
@@ -385,7 +425,7 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
 
     def on_tick(shown_key, smooth, who):
         live = ctx.runner.current
-        queue = queue_markdown(ctx.runner.queued(), ctx.owner(who)) if ctx.shared else ""
+        queue = queue_markdown(ctx.runner.queued(), ctx.owner(who), everyone=not ctx.shared)
         if live is None:
             return status_markdown(None) + queue, gr.skip(), gr.skip(), shown_key, gr.skip()
         metrics, snapshot = list(live.metrics), live.snapshot()
