@@ -251,7 +251,7 @@ def _compare(args) -> int:
             report, rows = inspect_dataset(args.prompts)
             if not report.usable:
                 raise ValueError(f"{report.source}: {report.errors[0].describe()}")
-            rows = rows[: args.limit]
+            rows = rows[: args.limit] if args.limit else rows
         records, summary = evaluate_run(args.run_dir, rows=rows, generate=args.limit,
                                         settings=DecodeSettings(max_new_tokens=args.max_new_tokens),
                                         write=not args.prompts)
@@ -350,7 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("run_dir")
     p.add_argument("--prompts", help="a dataset file (any shape) to evaluate on instead of the run's held-out rows")
     p.add_argument("--max-new-tokens", type=int, default=48)
-    p.add_argument("--limit", type=int, default=16, help="rows to answer (generation is the slow part)")
+    p.add_argument("--limit", type=int, help="rows to answer (generation is the slow part; default 40 for prompts "
+                                             "with answers, 8 for chats, every row's likelihoods for pairs)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_compare)
     p = sub.add_parser("export", help="merge a run's adapter into a standalone model (optionally 4-bit, Hub)")

@@ -23,7 +23,8 @@ from .generate import ComparePair, DecodeSettings
 
 # Prompts answered by both models in the automatic evaluation: generation is the slow part on a CPU
 # (about a minute for 8 prompts × 2 models × 32 tokens with the bundled model); likelihood scores cover every row.
-GENERATE_LIMIT = 8
+GENERATE_LIMIT = 8  # chats: rows answered by both models (the likelihood change is measured on every row)
+ANSWER_LIMIT = 40  # prompts with reference answers: short answers, and accuracy needs enough rows to mean much
 EXAMPLES = 4  # answered examples shown beside likelihood-scored rows (preference and feedback data)
 
 
@@ -144,6 +145,9 @@ def _reward_functions(run_dir: Path, config: dict):
 
 def _answer_rows(pair, rows, settings, config, run_dir):
     funcs = _reward_functions(run_dir, config)
+    weights = config.get("reward_weights")
+    if not isinstance(weights, list) or len(weights) != len(funcs):
+        weights = [1.0] * len(funcs)  # the run's weights when they match its rewards, as in training
     column = config.get("reward_answer_column", "answer")
     records = []
     for row in rows:
@@ -152,15 +156,16 @@ def _answer_rows(pair, rows, settings, config, run_dir):
         scores = {}
         for side, text in (("base", base), ("aligned", aligned)):
             completion = [{"role": "assistant", "content": text}]
-            scores[side] = sum(float(f(completions=[completion], prompts=[row["prompt"]], **extra)[0] or 0)
-                               for f in funcs)
+            scores[side] = sum(float(w) * float(f(completions=[completion], prompts=[row["prompt"]], **extra)[0] or 0)
+                               for f, w in zip(funcs, weights))
         record = {"prompt": _text(row["prompt"]), "reference": str(row.get(column, "")), "base": base,
                   "aligned": aligned, "base_score": scores["base"], "aligned_score": scores["aligned"],
                   "win": scores["aligned"] > scores["base"], "tie": scores["aligned"] == scores["base"]}
         records.append(record)
     n = len(records)
     summary = {"metric": "reward of each model's own answer (" + ", ".join(
-                   getattr(f, "__name__", "reward model") for f in funcs) + ")",
+                   getattr(f, "__name__", "reward model") + (f" ×{w:g}" if float(w) != 1.0 else "")
+                   for f, w in zip(funcs, weights)) + ")",
                "base_mean_score": sum(r["base_score"] for r in records) / n,
                "aligned_mean_score": sum(r["aligned_score"] for r in records) / n,
                "tie_rate": sum(r["tie"] for r in records) / n}
@@ -230,7 +235,7 @@ def read_rows(path: Path) -> list[dict]:
 
 
 def evaluate_run(run_dir: str | Path, rows: list[dict] | None = None, settings: DecodeSettings | None = None,
-                 generate: int = GENERATE_LIMIT, pair: ComparePair | None = None,
+                 generate: int | None = None, pair: ComparePair | None = None,
                  write: bool = True) -> tuple[list[dict], dict]:
     """Evaluate a run on `rows` (default: its holdout.jsonl); `write` stores eval.jsonl and eval_summary.json."""
     run_dir = Path(run_dir)
@@ -251,13 +256,13 @@ def evaluate_run(run_dir: str | Path, rows: list[dict] | None = None, settings: 
     else:
         pair = pair or ComparePair(run_dir)
         if {"chosen", "rejected"} <= columns:
-            records, summary = _preference_rows(pair, rows, settings, min(generate, EXAMPLES))
+            records, summary = _preference_rows(pair, rows, settings, min(generate or EXAMPLES, EXAMPLES))
         elif {"prompt", "completion", "label"} <= columns:
-            records, summary = _unpaired_rows(pair, rows, settings, min(generate, EXAMPLES))
+            records, summary = _unpaired_rows(pair, rows, settings, min(generate or EXAMPLES, EXAMPLES))
         elif "prompt" in columns and not {"completion"} & columns:
-            records, summary = _answer_rows(pair, rows[:max(generate, 1)], settings, config, run_dir)
+            records, summary = _answer_rows(pair, rows[:max(generate or ANSWER_LIMIT, 1)], settings, config, run_dir)
         elif "messages" in columns or {"prompt", "completion"} <= columns:
-            records, summary = _instruction_rows(pair, rows[:max(generate, 1)], settings)
+            records, summary = _instruction_rows(pair, rows[:max(generate or GENERATE_LIMIT, 1)], settings)
         else:
             raise ValueError(f"can't evaluate rows with columns {sorted(columns)}.")
     summary.update(rows=len(records), win_rate=sum(bool(r["win"]) for r in records) / len(records),

@@ -93,7 +93,7 @@ def build_compare_tab(ctx, visitor):
         with gr.Row():
             source = gr.File(label="Prompts file (optional; default: the run's held-out rows)",
                              file_types=[".jsonl", ".json", ".csv", ".tsv", ".parquet"], scale=3)
-            rows_limit = gr.Number(16, label="Rows to answer", precision=0, minimum=1, scale=1)
+            rows_limit = gr.Number(40, label="Rows to answer", precision=0, minimum=1, scale=1)
             evaluate = gr.Button("Evaluate", variant="primary", scale=1, elem_id="compare-evaluate")
         verdict = gr.Markdown(elem_id="compare-verdict")
         chart = gr.Plot(label="Win rate", elem_id="compare-chart")
