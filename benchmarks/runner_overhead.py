@@ -79,8 +79,12 @@ def make_plan(args, work: Path) -> dict:
     path = resolve_model(spec.model_name)  # converts/downloads once here, so neither child pays for it
     where = placement()
 
-    # The rows exactly as the studio hands them to the trainer; the bare script reads them from a JSON file.
+    # The rows exactly as the studio hands them to the trainer (after keeping its held-out rows aside, so both
+    # variants train on the same rows in the same order); the bare script reads them from a JSON file.
+    from studio.methods.common import split_holdout
+
     report, rows = inspect_dataset(spec.dataset_path())
+    rows, _ = split_holdout(rows, spec.holdout_rows, spec.training.get("seed", 42))
     rows = module.prepare_rows(rows, report, load_tokenizer(path))
     rows_file = work / "rows.json"
     rows_file.write_text(json.dumps(rows), encoding="utf-8")
