@@ -539,3 +539,16 @@ def test_runs_frame_unknown_total_steps_shows_a_question_mark(runs_dir):
     fake_run(runs_dir, "r1", {"state": "failed", "method": "sft", "step": 0, "max_steps": -1, "started_at": 1.0,
                               "message": "the model could not be loaded"})
     assert runs_tab.runs_frame(list_runs(runs_dir)).iloc[0]["steps"] == "0/?"
+
+
+def test_online_rl_recommendations_say_what_they_cost():
+    from studio.methods.registry import recommend_method
+    from studio.ui.method_tab import recommendation_markdown
+
+    for reward, method in (("a reward model", "ppo"), ("rule-based rewards", "grpo")):
+        rec = recommend_method("preference", answers={"single_stage": "no", "online": "online (model generates)",
+                                                      "rewards": reward})
+        assert rec.method == method
+        text = recommendation_markdown(rec)
+        assert "What it costs" in text and "3–4 models" in text
+    assert "What it costs" not in recommendation_markdown(recommend_method("preference"))

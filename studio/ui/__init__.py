@@ -18,6 +18,8 @@ from .train_tab import build_train_tab
 
 CSS = """
 #train-status { min-height: 3em; }
+.studio-progress { height: 10px; border-radius: 5px; background: var(--neutral-200, #e5e7eb); overflow: hidden; }
+.studio-progress > div { height: 100%; background: var(--primary-500, #6366f1); transition: width 0.5s; }
 footer { display: none !important; }
 """
 

@@ -11,10 +11,26 @@ from ..methods.registry import (ANSWERS_FROM_SHAPE, COMPARISON_HEADERS, METHODS,
 from .tree_diagram import tree_svg
 
 
+# The two online-RL leaves, side by side: what each costs (the seed's table, in words).
+ONLINE_COST = {
+    "ppo": ("**What it costs:** 3–4 models in memory — the policy, a frozen reference (with LoRA: the adapter "
+            "switched off, not a copy), the reward model and a value head — and a generation pass every step, so "
+            "it is several times slower than DPO and sensitive to its hyperparameters (KL coefficient, clip "
+            "range, learning rates). The Train tab's **RLHF in one click** trains the reward model first, then "
+            "PPO against it. GRPO, next to it, needs no value model, and no reward model when rules can score."),
+    "grpo": ("**What it costs:** 1–2 models (the policy, plus the reference only when β > 0) and several "
+             "answers generated per prompt every step, so slower than the offline methods, but no value model "
+             "and no reward model when rules can score the answers. PPO, next to it, holds 3–4 models and is "
+             "more sensitive to its hyperparameters; choose it when a learned reward model must be the judge."),
+}
+
+
 def recommendation_markdown(rec) -> str:
     spec = rec.spec
     lines = [f"## Recommended: {spec.name}", f"*{spec.kind} · trainer: `{spec.trainer}`*", "", "**Why:**"]
     lines += [f"- {reason}" for reason in rec.reasons]
+    if rec.method in ONLINE_COST:
+        lines += ["", ONLINE_COST[rec.method]]
     if spec.beta_name:
         lines += ["", f"**{spec.beta_name}:** {spec.beta_range} (default {spec.beta_default}). {spec.beta_note}"]
     if rec.alternatives:

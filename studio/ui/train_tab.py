@@ -138,6 +138,13 @@ class CurveCache:
             return self._value
 
 
+def progress_bar(percent: float) -> str:
+    """A read-only bar (a slider would look like something to drag)."""
+    percent = max(0.0, min(100.0, float(percent)))
+    return (f'<div class="studio-progress" role="progressbar" aria-valuenow="{percent:.0f}" aria-valuemin="0" '
+            f'aria-valuemax="100"><div style="width:{percent:.1f}%"></div></div>')
+
+
 def queue_markdown(queued: list, owner: str, everyone: bool = False) -> str:
     """The waiting line as a visitor sees it: how many wait, and where theirs stand (others stay anonymous).
     `everyone`: on your own machine every waiting run is yours (e.g. the RLHF pipeline's PPO stage)."""
@@ -203,7 +210,7 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
         stop = gr.Button("Stop", variant="stop", elem_id="train-stop")
         resume = gr.Button("Resume", elem_id="train-resume")
     status = gr.Markdown(status_markdown(None), elem_id="train-status")
-    progress = gr.Slider(0, 100, value=0, label="Progress (%)", interactive=False, elem_id="train-progress")
+    progress = gr.HTML(progress_bar(0), elem_id="train-progress")
     health = gr.Markdown(elem_id="train-health")
     plot = gr.Plot(label="Live curves", elem_id="train-plot")
     smoothing = gr.Slider(0, 0.95, value=0, step=0.05, label="Curve smoothing")
@@ -427,7 +434,7 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
         live = ctx.runner.current
         queue = queue_markdown(ctx.runner.queued(), ctx.owner(who), everyone=not ctx.shared)
         if live is None:
-            return status_markdown(None) + queue, gr.skip(), gr.skip(), shown_key, gr.skip()
+            return status_markdown(None) + queue, progress_bar(0), gr.skip(), shown_key, gr.skip()
         metrics, snapshot = list(live.metrics), live.snapshot()
         if ctx.shared and snapshot["state"] in ("starting", "running"):
             owner = ctx.owner(who)
@@ -435,7 +442,7 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
                 "This is your run." if owner and live.owner == owner else
                 "Another visitor's run: you can watch it; Start queues yours behind it.")
         text = status_markdown(snapshot, metrics) + queue
-        done = 100 * snapshot["step"] / snapshot["max_steps"] if snapshot["max_steps"] > 0 else 0
+        done = progress_bar(100 * snapshot["step"] / snapshot["max_steps"] if snapshot["max_steps"] > 0 else 0)
         key = f"{live.run_id}:{len(metrics)}:{smooth}"
         old_key, _, drawn_at = (shown_key or "").partition("@")
         recent = time.time() - float(drawn_at or 0) < REDRAW_SECONDS and old_key.split(":")[0] == live.run_id
