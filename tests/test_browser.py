@@ -218,3 +218,50 @@ def test_a_bad_file_gets_a_clear_message_and_the_page_keeps_working(open_page, t
     page.get_by_role("option", name="sft_pirate_chats.jsonl").click()
     summary.get_by_text("Instruction chats").wait_for()
     assert page.get_by_role("button", name="Use this dataset → Method").is_enabled()
+
+
+def _traces(page, selector: str) -> int:
+    return page.evaluate(f"""() => {{
+        const plot = document.querySelector('{selector} .js-plotly-plot');
+        return plot && plot.data ? plot.data.length : 0;
+    }}""")
+
+
+def test_a_diverging_run_fails_plainly_the_next_finishes_and_runs_overlay(open_page):
+    """An absurd learning rate: the run is reported failed in plain words; the next run starts, finishes with
+    its verdict, and on the Runs tab its curve overlays another run's."""
+    page = open_page()
+    page.get_by_role("tab", name="3 · Train").click()
+    status = page.locator("#train-status")
+    for label, value in (("Steps", "6"), ("Learning rate", "1e30")):
+        page.get_by_label(label).fill(value)
+        page.get_by_label(label).press("Tab")
+    time.sleep(0.5)
+    page.locator("#train-start").click()
+    status.get_by_text("failed", exact=True).wait_for(timeout=90_000)
+    assert "NaN or infinite" in status.inner_text() and "Traceback" not in page.content()
+    failed_id = status.locator("code").first.inner_text()
+
+    for label, value in (("Steps", "4"), ("Learning rate", "0.0001")):
+        page.get_by_label(label).fill(value)
+        page.get_by_label(label).press("Tab")
+    time.sleep(0.5)
+    page.locator("#train-start").click()
+    status.get_by_text("finished", exact=True).wait_for(timeout=180_000)
+    finished_id = status.locator("code").first.inner_text()
+    assert finished_id != failed_id and "held-out" in status.inner_text()  # the verdict is in the message
+
+    page.get_by_role("tab", name="Runs").click()
+    table = page.locator("#runs-table")
+    deadline = time.time() + 30
+    while finished_id not in table.inner_text() and time.time() < deadline:
+        time.sleep(0.3)
+    assert "failed" in table.inner_text() and "finished" in table.inner_text()
+    picker = page.locator("#runs-picked input")
+    for run_id in (finished_id, failed_id):
+        picker.click()
+        page.get_by_role("option", name=run_id, exact=False).first.click()
+    deadline = time.time() + 30
+    while _traces(page, "#runs-overlay") < 2 and time.time() < deadline:
+        time.sleep(0.3)
+    assert _traces(page, "#runs-overlay") == 2, "the two runs' curves are not overlaid"

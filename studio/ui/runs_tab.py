@@ -66,10 +66,10 @@ def build_runs_tab(ctx, visitor):
     refresh = gr.Button("↻ Refresh", size="sm")
     table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, elem_id="runs-table", max_height=320)
     with gr.Row():
-        picked = gr.Dropdown([], multiselect=True, label="Runs to overlay", scale=3)
+        picked = gr.Dropdown([], multiselect=True, label="Runs to overlay", scale=3, elem_id="runs-picked")
         metric = gr.Dropdown(["loss"], value="loss", label="Metric", allow_custom_value=True, scale=1)
         smoothing = gr.Slider(0, 0.95, value=0, step=0.05, label="Smoothing", scale=1)
-    overlay = gr.Plot(label="Overlay")
+    overlay = gr.Plot(label="Overlay", elem_id="runs-overlay")
     gr.Markdown("#### One run")
     with gr.Row():
         one = gr.Dropdown([], label="Run", scale=3, elem_id="runs-one")
