@@ -36,7 +36,7 @@ def main() -> None:
 
     app = create_app(default_model=args.model, runs_dir=args.runs_dir, shared=shared)
     app.queue(default_concurrency_limit=4).launch(server_name=args.host, server_port=args.port, share=args.share,
-                                                  **launch_kwargs())
+                                                  **launch_kwargs(app))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """Many browser tabs polling while a run trains: does the run slow down, do the ticks stay fast?
 
-Starts the real app (`app.py`) in its own process, starts a run from the CLI-equivalent HTTP path (the
-Train tab's Start), then alternates quiet phases and phases where N clients each fire the Train tab's timer
-tick once a second, exactly as an open tab does (Gradio's queue protocol: POST queue/join, answers on the
-session's SSE stream). The clients are one asyncio loop in this process, so they cost the machine as
+Starts the real app (`app.py`) in its own process, starts a run through the Train tab's Start event (Gradio's
+queue protocol: POST queue/join, answers on the session's SSE stream), then alternates quiet phases and
+phases where N clients each tick once a second, as an open tab does. The clients are one asyncio loop in this process, so they cost the machine as
 little as possible: on a real Space the browsers are elsewhere.
+
+A tick is what the page's timer does: a GET of the studio's live route (status, progress, curve key), and,
+when the curve key changed, the Gradio event that redraws the plot.
 
 Reported: the run's step rate in quiet vs loaded phases (alternated, medians), and the tick latency
 (p50/p95/max) as the clients see it.
@@ -29,6 +31,10 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from studio.ui.train_tab import LIVE_PATH, TICK_SECONDS  # noqa: E402
 
 
 def free_port() -> int:
@@ -67,78 +73,111 @@ def dependency(config: dict, api_name: str) -> tuple[int, int | None]:
 
 
 class Session:
-    """One browser tab: its own session hash and SSE stream, calling events through the queue."""
+    """One browser tab: its own session hash and SSE stream, calling events through the queue. The server
+    closes a session's stream when nothing is pending; the reader reconnects while calls wait."""
 
     def __init__(self, client, url: str):
         self.client, self.url = client, url
         self.hash = uuid.uuid4().hex[:11]
-        self.waiting: dict[str, asyncio.Future] = {}
+        self.results: dict[str, asyncio.Future] = {}
+        self.pending = 0
         self.stream: asyncio.Task | None = None
 
+    def _future(self, event_id: str) -> asyncio.Future:
+        if event_id not in self.results:
+            self.results[event_id] = asyncio.get_running_loop().create_future()
+        return self.results[event_id]
+
     async def _read(self):
-        async with self.client.stream("GET", f"{self.url}/gradio_api/queue/data",
-                                      params={"session_hash": self.hash}, timeout=None) as response:
-            buffer = ""
-            async for chunk in response.aiter_text():
-                buffer += chunk
-                while "\n\n" in buffer:
-                    line, buffer = buffer.split("\n\n", 1)
-                    if not line.startswith("data:"):
-                        continue
-                    message = json.loads(line[5:])
-                    if message.get("msg") == "process_completed":
-                        future = self.waiting.pop(message.get("event_id"), None)
-                        if future is not None and not future.done():
-                            future.set_result(message.get("output", {}))
-                    elif message.get("msg") == "close_stream":
-                        return
+        while self.pending > 0:
+            async with self.client.stream("GET", f"{self.url}/gradio_api/queue/data",
+                                          params={"session_hash": self.hash}, timeout=None) as response:
+                buffer = ""
+                async for chunk in response.aiter_text():
+                    buffer += chunk
+                    closed = False
+                    while "\n\n" in buffer:
+                        line, buffer = buffer.split("\n\n", 1)
+                        if not line.startswith("data:"):
+                            continue
+                        message = json.loads(line[5:])
+                        if message.get("msg") == "process_completed":
+                            future = self._future(message.get("event_id"))
+                            if not future.done():
+                                future.set_result(message.get("output", {}))
+                        elif message.get("msg") == "close_stream":
+                            closed = True
+                    if closed:
+                        break
 
     async def call(self, fn_index: int, trigger: int | None, data: list) -> dict:
-        response = await self.client.post(f"{self.url}/gradio_api/queue/join", json={
-            "data": data, "fn_index": fn_index, "session_hash": self.hash, "trigger_id": trigger,
-            "event_data": None})
-        response.raise_for_status()
-        event_id = response.json()["event_id"]
-        future = asyncio.get_running_loop().create_future()
-        self.waiting[event_id] = future
-        if self.stream is None or self.stream.done():
-            self.stream = asyncio.create_task(self._read())
-        return await asyncio.wait_for(future, timeout=30)
+        self.pending += 1
+        try:
+            response = await self.client.post(f"{self.url}/gradio_api/queue/join", json={
+                "data": data, "fn_index": fn_index, "session_hash": self.hash, "trigger_id": trigger,
+                "event_data": None})
+            response.raise_for_status()
+            event_id = response.json()["event_id"]
+            future = self._future(event_id)
+            if self.stream is None or self.stream.done():
+                self.stream = asyncio.create_task(self._read())
+            result = await asyncio.wait_for(future, timeout=30)
+            self.results.pop(event_id, None)
+            return result
+        finally:
+            self.pending -= 1
 
     async def close(self):
         if self.stream is not None:
             self.stream.cancel()
 
 
-async def poll(url: str, clients: int, seconds: float, interval: float = 1.0) -> list[float]:
-    """`clients` tabs, each firing the Train tab's tick every `interval` s for `seconds`; the latencies (s)."""
-    import httpx
+class Tabs:
+    """`clients` open tabs: each has its session (opened once, like a page load: first tick, first plot)
+    and, while `ticking`, fires the Train tab's tick every `interval` s."""
 
-    limits = httpx.Limits(max_connections=clients * 2 + 4)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        config = (await client.get(f"{url}/config")).json()
-        fn_index, trigger = dependency(config, "on_tick")
-        latencies: list[float] = []
+    def __init__(self, client, url: str, clients: int, interval: float = 1.0):
+        self.client, self.url, self.clients, self.interval = client, url, clients, interval
+        self.latencies: list[float] = []
+        self.redraws = 0
+        self.ticking = False
+        self.tabs = []
 
-        async def tab(number: int):
-            session = Session(client, url)
-            shown, visitor = "", uuid.uuid4().hex
-            await asyncio.sleep(interval * number / max(clients, 1))  # tabs opened at different moments
+    async def open(self):
+        config = (await self.client.get(f"{self.url}/config")).json()
+        self.curves = dependency(config, "on_curves")
+        self.tabs = [{"session": Session(self.client, self.url), "shown": "", "visitor": uuid.uuid4().hex}
+                     for _ in range(self.clients)]
+        await asyncio.gather(*(self._tick(tab, record=False) for tab in self.tabs))
+
+    async def _tick(self, tab: dict, record: bool = True):
+        began = time.perf_counter()
+        answer = await self.client.get(f"{self.url}{LIVE_PATH}", headers={"X-Studio-Visitor": tab["visitor"]})
+        answer.raise_for_status()
+        if record:
+            self.latencies.append(time.perf_counter() - began)
+        live = answer.json()
+        key, tab["every"] = live["key"], live.get("every", 1)  # the page asks every `every` ticks
+        if key != tab["shown"]:  # like the page: the curve key changed → a Gradio event redraws the plot
+            tab["shown"] = key
+            self.redraws += record
+            await tab["session"].call(*self.curves, [key, 0])
+
+    async def tick_for(self, seconds: float):
+        async def one(number: int, tab: dict):
+            await asyncio.sleep(self.interval * number / max(self.clients, 1))  # tabs tick at different moments
             end = time.perf_counter() + seconds
-            try:
-                while time.perf_counter() < end:
-                    began = time.perf_counter()
-                    output = await session.call(fn_index, trigger, [shown, 0, visitor])
-                    latencies.append(time.perf_counter() - began)
-                    data = output.get("data") or []
-                    if len(data) > 3 and isinstance(data[3], str):
-                        shown = data[3]  # like the page: the plot is sent only when it changed
-                    await asyncio.sleep(max(0.0, interval - (time.perf_counter() - began)))
-            finally:
-                await session.close()
+            while time.perf_counter() < end:
+                began = time.perf_counter()
+                await self._tick(tab)
+                wait = self.interval * tab.get("every", 1)
+                await asyncio.sleep(max(0.0, wait - (time.perf_counter() - began)))
 
-        await asyncio.gather(*(tab(i) for i in range(clients)))
-        return latencies
+        await asyncio.gather(*(one(i, tab) for i, tab in enumerate(self.tabs)))
+
+    async def close(self):
+        for tab in self.tabs:
+            await tab["session"].close()
 
 
 async def start_run(url: str, config_yaml: str) -> None:
@@ -169,10 +208,31 @@ def rate(points: list[tuple[int, float]], start: float, end: float) -> float:
     return (inside[-1][0] - inside[0][0]) / (inside[-1][1] - inside[0][1])
 
 
+async def _phases(url: str, clients: int, phase_seconds: float, phases: int, interval: float):
+    """Open the tabs once, then alternate: tabs idle (as if in the background) / tabs ticking."""
+    import httpx
+
+    windows = {"quiet": [], "loaded": []}
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=clients * 2 + 4), timeout=30) as client:
+        tabs = Tabs(client, url, clients, interval)
+        await tabs.open()
+        for _ in range(phases):
+            began = time.time()
+            await asyncio.sleep(phase_seconds)
+            windows["quiet"].append((began, time.time()))
+            began = time.time()
+            await tabs.tick_for(phase_seconds)
+            windows["loaded"].append((began, time.time()))
+        await tabs.close()
+    return windows, tabs
+
+
 def measure(model: str, dataset: str, runs_dir: Path, clients: int = 20, phase_seconds: float = 20,
-            phases: int = 2, max_steps: int = 100000, extra: str = "") -> dict:
-    """Alternate quiet and loaded phases while one run trains; the medians and the tick latencies."""
+            phases: int = 2, max_steps: int = 100000, extra: str = "", interval: float | None = None) -> dict:
+    """Open `clients` tabs on a training run, then alternate phases where they are idle and where they tick;
+    the step rates (medians) and the tick latencies."""
     runs_dir.mkdir(parents=True, exist_ok=True)
+    interval = interval or TICK_SECONDS
     proc, url = start_app(model, runs_dir)
     try:
         config = (f"method: sft\ndataset: {dataset}\nmodel_name_or_path: {model}\nuse_peft: true\n"
@@ -183,26 +243,20 @@ def measure(model: str, dataset: str, runs_dir: Path, clients: int = 20, phase_s
         deadline = time.time() + 300
         while time.time() < deadline and len(step_times(run_dir) if (run_dir / "metrics.jsonl").exists() else []) < 3:
             time.sleep(0.5)  # warmed up: model loaded, first steps done
-        windows, latencies = {"quiet": [], "loaded": []}, []
-        for _ in range(phases):
-            began = time.time()
-            time.sleep(phase_seconds)
-            windows["quiet"].append((began, time.time()))
-            began = time.time()
-            latencies += asyncio.run(poll(url, clients, phase_seconds))
-            windows["loaded"].append((began, time.time()))
+        windows, tabs = asyncio.run(_phases(url, clients, phase_seconds, phases, interval))
         points = step_times(run_dir)
         quiet = [rate(points, *w) for w in windows["quiet"]]
         loaded = [rate(points, *w) for w in windows["loaded"]]
-        latencies.sort()
+        latencies = sorted(tabs.latencies)
         return {
-            "clients": clients, "phase_seconds": phase_seconds, "phases": phases,
+            "clients": clients, "tick_interval_s": interval, "phase_seconds": phase_seconds, "phases": phases,
             "quiet_steps_per_s": quiet, "loaded_steps_per_s": loaded,
             "throughput_ratio": statistics.median(loaded) / statistics.median(quiet),
             "ticks": len(latencies),
             "tick_p50_ms": 1000 * latencies[len(latencies) // 2],
             "tick_p95_ms": 1000 * latencies[int(len(latencies) * 0.95) - 1],
             "tick_max_ms": 1000 * latencies[-1],
+            "plot_redraws_while_ticking": tabs.redraws,
             "metrics_lines": len(points), "run_dir": str(run_dir),
         }
     finally:
@@ -220,13 +274,15 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--phase-seconds", type=float, default=30)
     parser.add_argument("--phases", type=int, default=3)
+    parser.add_argument("--interval", type=float, help="seconds between a tab's ticks (default: the Train tab's)")
     parser.add_argument("--runs-dir", default="/tmp/studio-polling-bench")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "polling_load.json"))
     args = parser.parse_args()
     import shutil
 
     shutil.rmtree(args.runs_dir, ignore_errors=True)
-    result = measure(args.model, args.dataset, Path(args.runs_dir), args.clients, args.phase_seconds, args.phases)
+    result = measure(args.model, args.dataset, Path(args.runs_dir), args.clients, args.phase_seconds, args.phases,
+                     interval=args.interval)
     result["model"] = args.model
     print(json.dumps(result, indent=1))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -93,3 +93,34 @@ def test_the_curve_cache_builds_once_per_new_metric_line():
     assert cache.get(Live(), metrics, 0) is first  # twenty tabs, one figure
     metrics.append({"step": 2, "loss": 0.9, "learning_rate": 1e-4})
     assert cache.get(Live(), metrics, 0) is not first
+
+
+def test_many_tabs_ask_less_often_and_redraw_less_often():
+    import time as clock
+
+    class Live:
+        run_id, method, active = "r1", "sft", True
+        metrics = [{"step": 1, "loss": 1.0}]
+
+    cache = CurveCache()
+    cache.key(Live(), "only-tab")
+    assert cache.every() == 1 and cache.interval(clock.time()) == 2.0  # one tab: every tick, redraw every 2 s
+    for i in range(20):
+        cache.key(Live(), f"tab-{i}")
+    assert cache.every() == 2 and cache.interval(clock.time()) >= 20  # a crowd: every 2nd tick, every ≥ 20 s
+
+
+def test_the_live_route_answers_json_for_the_visitor_in_the_header(tmp_path):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    import studio.ui
+    from studio.ui.train_tab import LIVE_PATH
+
+    app = studio.ui.create_app(default_model="my-org/my-model", runs_dir=tmp_path / "runs", shared=True)
+    client = TestClient(FastAPI(routes=app.studio_routes))
+    answer = client.get(LIVE_PATH, headers={"X-Studio-Visitor": "abc"})
+    assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+    body = answer.json()
+    assert set(body) == {"status", "progress", "key", "every"} and "No run yet" in body["status"]
+    assert (tmp_path / "runs" / ".browser-secret").is_file()  # the browser id survives a restart

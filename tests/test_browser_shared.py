@@ -129,15 +129,17 @@ def test_two_visitors_share_one_trainer(two_visitors):
 
 
 def test_twenty_tabs_polling_keep_ticks_fast_and_lose_nothing(tiny_model, tmp_path):
-    """20 clients tick the Train tab once a second while a run trains: tick p95 stays under 500 ms, and every
-    step the trainer logged is in metrics.jsonl. (The throughput ratio is measured on the bundled model by
-    benchmarks/polling_load.py.)"""
+    """20 open tabs tick the Train tab while a run trains: tick p95 stays under 500 ms, the run keeps most of
+    its speed (a coarse guard on the tiny model and short phases; benchmarks/polling_load.py measures the
+    ≤ 5% target on the bundled model), the plot redraws stay capped, and no metric line goes missing."""
     from benchmarks.polling_load import measure
 
     result = measure(tiny_model, str(ROOT / "presets" / "data" / "sft_pirate_chats.jsonl"), tmp_path / "runs",
                      clients=20, phase_seconds=8, phases=1)
-    assert result["ticks"] >= 20 * 6
+    assert result["ticks"] >= 20 * 3, result
     assert result["tick_p95_ms"] < 500, result
+    assert result["throughput_ratio"] > 0.85, result
+    assert result["plot_redraws_while_ticking"] <= 8 + 20, result  # ≤ 1 a second (+ one round of slack)
     steps = [int(line.split('"step": ')[1].split(",")[0]) for line in
              (Path(result["run_dir"]) / "metrics.jsonl").read_text().splitlines()]
     assert steps == list(range(1, len(steps) + 1)), "a metric line went missing under load"

@@ -35,6 +35,8 @@ def gpu_job(run_dir: str, spec_yaml: str, resume: bool) -> tuple[str, str]:
 
     spec = spec_from_yaml(spec_yaml, where="config.yaml")
     live = LiveRun(run_dir=Path(run_dir), method=spec.method, model=spec.model_name)
+    status = read_status(live.run_dir)  # metric times count from the same moment as in the parent's LiveRun
+    live.started_at = status.get("resumed_at" if resume else "started_at") or live.started_at
     done = threading.Event()
 
     def watch():

@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import gradio as gr
+from fastapi import Request
 
 from ..models import BUNDLED_MODEL
 from ..training.runner import Runner
@@ -14,7 +15,7 @@ from .context import StudioContext
 from .data_tab import build_data_tab
 from .method_tab import build_method_tab
 from .runs_tab import build_runs_tab
-from .train_tab import build_train_tab
+from .train_tab import LIVE_PATH, build_train_tab
 
 CSS = """
 #train-status { min-height: 3em; }
@@ -24,9 +25,47 @@ footer { display: none !important; }
 """
 
 
-def launch_kwargs() -> dict:
-    """Gradio 6 takes theme and css at launch time."""
-    return {"theme": gr.themes.Soft(), "css": CSS}
+def launch_kwargs(app: gr.Blocks | None = None) -> dict:
+    """Gradio 6 takes theme and css at launch time; the studio's own routes go to its FastAPI app."""
+    kwargs = {"theme": gr.themes.Soft(), "css": CSS}
+    if app is not None and getattr(app, "studio_routes", None):
+        kwargs["app_kwargs"] = {"routes": list(app.studio_routes)}
+    return kwargs
+
+
+def browser_secret(runs_dir: Path) -> str:
+    """The key the browser id is stored under, kept in the runs folder so a restart (a Space waking up)
+    still recognises each visitor's browser, and so their runs."""
+    path = Path(runs_dir) / ".browser-secret"
+    try:
+        return path.read_text(encoding="utf-8").strip() or _new_secret(path)
+    except FileNotFoundError:
+        return _new_secret(path)
+
+
+def _new_secret(path: Path) -> str:
+    import secrets
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(24)
+    path.write_text(value, encoding="utf-8")
+    path.chmod(0o600)
+    return value
+
+
+def live_route(ctx: StudioContext):
+    """GET LIVE_PATH → the Train tab's live state as JSON for the visitor named in the X-Studio-Visitor
+    header (a header, so the id never appears in an access log). A plain route: no Gradio event per tick."""
+    from fastapi.responses import ORJSONResponse
+    from fastapi.routing import APIRoute
+
+    async def live(request: Request):
+        who = request.headers.get("x-studio-visitor") or None
+        status, progress, key, every = ctx.live(who) if ctx.live else ("", "", "", 1)
+        return ORJSONResponse({"status": status, "progress": progress, "key": key, "every": every},
+                              headers={"Cache-Control": "no-store"})
+
+    return APIRoute(LIVE_PATH, live, methods=["GET"], include_in_schema=False)
 
 
 def create_app(default_model: str = BUNDLED_MODEL, runs_dir: str | Path | None = None,
@@ -40,7 +79,7 @@ def create_app(default_model: str = BUNDLED_MODEL, runs_dir: str | Path | None =
         method_state = gr.State(None)
         # A random id kept in this browser's localStorage: in shared mode it says which runs are this
         # visitor's (a reload or a second tab of the same browser keeps it).
-        visitor = gr.BrowserState(None, storage_key="alignment-studio-visitor")
+        visitor = gr.BrowserState(None, storage_key="alignment-studio-visitor", secret=browser_secret(ctx.runs_dir))
         with gr.Tabs() as tabs:
             with gr.Tab("1 · Data", id="data"):
                 to_method = build_data_tab(ctx, dataset_state)
@@ -57,4 +96,6 @@ def create_app(default_model: str = BUNDLED_MODEL, runs_dir: str | Path | None =
         compare_tab.select(refresh_runs, outputs=run_picker)
         runs_tab.select(refresh_history, inputs=visitor, outputs=history_outputs)
         app.load(lambda known: known or uuid.uuid4().hex, inputs=visitor, outputs=visitor)
+    app.studio_routes = [live_route(ctx)]
+    app.studio_context = ctx
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 from pathlib import Path
 
 from ..evaluation.generate import ComparePool
@@ -19,6 +20,7 @@ class StudioContext:
     default_model: str = BUNDLED_MODEL
     compare: ComparePool = field(default_factory=ComparePool)
     shared: bool = False
+    live: Callable[[str | None], tuple] | None = None  # the Train tab's tick, served by the live route
 
     @property
     def policy(self) -> SharedPolicy:

@@ -119,16 +119,45 @@ def status_markdown(snapshot: dict | None, metrics: list[dict] | None = None) ->
     return line + (f"\n\n{snapshot['message']}" if snapshot.get("message") else "")
 
 
-REDRAW_SECONDS = 2.0  # a tab redraws the curves at most this often while a run trains (text every tick)
+REDRAW_SECONDS = 2.0  # the curves redraw at most this often while a run trains (the status text every tick)
+REDRAWS_PER_SECOND = 1.0  # …and all open tabs together redraw at most this often: 20 tabs → every 20 s
+TABS_PER_TICK_SECOND = 10  # beyond this many watching tabs, each asks every 2 s (20 tabs), 3 s (30 tabs), …
 
 
 class CurveCache:
-    """The live figure and health text, built once per new metric line and shared by every open tab: with
-    many tabs polling, the trainer should not pay for the same Plotly figure twenty times."""
+    """The live curves, built once per new metric line and shared by every open tab.
+
+    Each tick sends only text and a small key; a tab's plot redraws (a separate event) only when the key
+    changes, which is at most every REDRAW_SECONDS while a run trains. With many tabs polling, neither the
+    figure nor Gradio's per-output bookkeeping for a plot is paid on every tick."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._key, self._value = None, None
+        self._published = ("", -1, 0.0)  # run id, metric lines, when
+        self._viewers: dict[str, float] = {}  # tab (visitor) → when it last ticked
+
+    def interval(self, now: float) -> float:
+        """Seconds between redraws: REDRAW_SECONDS, longer when many tabs watch (each redraw is a Gradio
+        event per tab; the status text, which is cheap, updates every tick)."""
+        recent = {who: at for who, at in self._viewers.items() if now - at < 6}
+        self._viewers = recent
+        return max(REDRAW_SECONDS, len(recent) / REDRAWS_PER_SECOND)
+
+    def every(self) -> int:
+        """Ticks per fetch the page should use: 1 while few tabs watch, more for a crowd, so a Space full
+        of visitors costs the trainer a bounded number of requests a second."""
+        with self._lock:
+            return min(5, 1 + len(self._viewers) // (TABS_PER_TICK_SECOND + 1))
+
+    def key(self, live, who: str | None = None) -> str:
+        lines, now = len(live.metrics), time.time()
+        with self._lock:
+            self._viewers[who or ""] = now
+            run_id, shown, at = self._published
+            if run_id != live.run_id or (lines != shown and (now - at >= self.interval(now) or not live.active)):
+                self._published = (live.run_id, lines, now)
+            return f"{self._published[0]}:{self._published[1]}"
 
     def get(self, live, metrics: list[dict], smooth: float):
         key = (live.run_id, len(metrics), smooth)
@@ -136,6 +165,26 @@ class CurveCache:
             if key != self._key:
                 self._key, self._value = key, (figure(metrics, live.method, smooth), health_markdown(metrics))
             return self._value
+
+
+LIVE_PATH = "/studio/live"
+TICK_SECONDS = 1.0  # how often an open Train tab asks for the live state
+TICK_JS = """async (who, status, progress, key) => {
+  // A background tab doesn't ask; with many tabs open the server asks each to ask less often (every).
+  const tick = window.__studioTick = window.__studioTick || {n: 0, every: 1};
+  tick.n += 1;
+  if (document.hidden || tick.n %% tick.every !== 0) return [status, progress, key];
+  const root = (window.gradio_config && window.gradio_config.root) || window.location.origin;
+  try {
+    const answer = await fetch(root.replace(/\\/$/, "") + "%s", {headers: {"X-Studio-Visitor": who || ""}});
+    if (!answer.ok) return [status, progress, key];
+    const live = await answer.json();
+    tick.every = live.every || 1;
+    return [live.status, live.progress, live.key];
+  } catch (error) {
+    return [status, progress, key];
+  }
+}""" % LIVE_PATH
 
 
 def progress_bar(percent: float) -> str:
@@ -214,8 +263,8 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
     health = gr.Markdown(elem_id="train-health")
     plot = gr.Plot(label="Live curves", elem_id="train-plot")
     smoothing = gr.Slider(0, 0.95, value=0, step=0.05, label="Curve smoothing")
-    timer = gr.Timer(1.0)
-    drawn = gr.State("")  # "run_id:lines:smoothing@time" the plot shows, so ticks with nothing new send nothing
+    timer = gr.Timer(TICK_SECONDS)
+    curve_key = gr.Textbox("", visible=False, elem_id="train-curve-key")  # changes → the plot redraws
     curves = CurveCache()
 
     def show(spec: RunSpec):
@@ -430,28 +479,35 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
 
     resume.click(on_resume, inputs=visitor, outputs=status)
 
-    def on_tick(shown_key, smooth, who):
+    def on_tick(who):
+        """The Train tab's live state for one visitor: (status text, progress bar, curve key, ticks per fetch)."""
         live = ctx.runner.current
         queue = queue_markdown(ctx.runner.queued(), ctx.owner(who), everyone=not ctx.shared)
         if live is None:
-            return status_markdown(None) + queue, progress_bar(0), gr.skip(), shown_key, gr.skip()
+            return status_markdown(None) + queue, progress_bar(0), "", 1
         metrics, snapshot = list(live.metrics), live.snapshot()
         if ctx.shared and snapshot["state"] in ("starting", "running"):
             owner = ctx.owner(who)
             snapshot["message"] = (snapshot["message"] + "\n\n" if snapshot["message"] else "") + (
                 "This is your run." if owner and live.owner == owner else
                 "Another visitor's run: you can watch it; Start queues yours behind it.")
-        text = status_markdown(snapshot, metrics) + queue
-        done = progress_bar(100 * snapshot["step"] / snapshot["max_steps"] if snapshot["max_steps"] > 0 else 0)
-        key = f"{live.run_id}:{len(metrics)}:{smooth}"
-        old_key, _, drawn_at = (shown_key or "").partition("@")
-        recent = time.time() - float(drawn_at or 0) < REDRAW_SECONDS and old_key.split(":")[0] == live.run_id
-        if key == old_key or (recent and live.active):  # nothing new, or redrawn a moment ago: text only
-            return text, done, gr.skip(), shown_key, gr.skip()
-        plot_now, health_now = curves.get(live, metrics, smooth)
-        return text, done, plot_now, f"{key}@{time.time():.3f}", health_now
+        done = 100 * snapshot["step"] / snapshot["max_steps"] if snapshot["max_steps"] > 0 else 0
+        key = curves.key(live, who)
+        return status_markdown(snapshot, metrics) + queue, progress_bar(done), key, curves.every()
 
-    # Every open tab ticks once a second: ticks run side by side (they only read memory), not one at a time
-    # behind each other as Gradio's default of one worker per event would have them.
-    timer.tick(on_tick, inputs=[drawn, smoothing, visitor], outputs=[status, progress, plot, drawn, health],
-               concurrency_limit=None, show_progress="hidden")
+    # Every open tab ticks once a second. The tick is a browser-side fetch of LIVE_PATH (a plain route that
+    # reads memory), not a Gradio event: with many tabs open, Gradio's per-event machinery would cost the
+    # trainer CPU. Only when the curve key changes does the page ask Gradio to redraw the plot.
+    ctx.live = on_tick
+    timer.tick(None, inputs=[visitor, status, progress, curve_key], outputs=[status, progress, curve_key],
+               js=TICK_JS)
+
+    def on_curves(key, smooth):
+        live = ctx.runner.current
+        if live is None or not key:
+            return gr.skip(), gr.skip()
+        return curves.get(live, list(live.metrics), smooth)
+
+    curve_key.change(on_curves, inputs=[curve_key, smoothing], outputs=[plot, health], concurrency_limit=None,
+                     show_progress="hidden")
+    smoothing.release(on_curves, inputs=[curve_key, smoothing], outputs=[plot, health], show_progress="hidden")
