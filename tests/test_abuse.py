@@ -104,7 +104,7 @@ def test_many_tabs_ask_less_often_and_redraw_less_often():
 
     cache = CurveCache()
     cache.key(Live(), "only-tab")
-    assert cache.every() == 1 and cache.interval(clock.time()) == 2.0  # one tab: every tick, redraw every 2 s
+    assert cache.every() == 1 and cache.interval(clock.time()) == 1.0  # one tab: every tick, redraw every 1 s
     for i in range(20):
         cache.key(Live(), f"tab-{i}")
     assert cache.every() == 2 and cache.interval(clock.time()) >= 20  # a crowd: every 2nd tick, every ≥ 20 s

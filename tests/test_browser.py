@@ -227,7 +227,7 @@ def _traces(page, selector: str) -> int:
     }}""")
 
 
-def test_a_diverging_run_fails_plainly_the_next_finishes_and_runs_overlay(open_page):
+def test_a_diverging_run_fails_plainly_the_next_finishes_and_runs_overlay(open_page, tmp_path):
     """An absurd learning rate: the run is reported failed in plain words; the next run starts, finishes with
     its verdict, and on the Runs tab its curve overlays another run's."""
     page = open_page()
@@ -265,3 +265,36 @@ def test_a_diverging_run_fails_plainly_the_next_finishes_and_runs_overlay(open_p
     while _traces(page, "#runs-overlay") < 2 and time.time() < deadline:
         time.sleep(0.3)
     assert _traces(page, "#runs-overlay") == 2, "the two runs' curves are not overlaid"
+
+    # Compare: the batch verdict on the finished run's held-out rows, then the export of a standalone model.
+    page.get_by_role("tab", name="4 · Compare").click()
+    run_input = page.locator("#compare-run input")
+    deadline = time.time() + 30
+    while finished_id not in run_input.input_value() and time.time() < deadline:
+        time.sleep(0.3)
+    assert finished_id in run_input.input_value()
+    page.get_by_role("tab", name="Batch verdict").click()
+    page.locator("#compare-evaluate").click()
+    page.locator("#compare-verdict").get_by_text("Verdict:").wait_for(timeout=120_000)
+    deadline = time.time() + 30
+    while _traces(page, "#compare-chart") < 1 and time.time() < deadline:
+        time.sleep(0.3)
+    assert _traces(page, "#compare-chart") >= 1, "no win-rate chart"
+    assert "aligned" in page.locator("#compare-table").inner_text()
+    page.screenshot(path=str(SHOTS / "7-verdict.png"), full_page=True)
+    page.get_by_text("Deploy: export a standalone model").click()
+    out = tmp_path / "exported"
+    page.locator("#deploy-folder textarea, #deploy-folder input").first.fill(str(out))
+    page.locator("#deploy-export").click()
+    page.locator("#deploy-note").get_by_text("Merged model:").wait_for(timeout=120_000)
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model = AutoModelForCausalLM.from_pretrained(out)  # plain transformers, no peft, no studio
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    ids = tokenizer.apply_chat_template([{"role": "user", "content": "Hi"}], add_generation_prompt=True,
+                                        return_tensors="pt", return_dict=True)
+    with torch.no_grad():
+        generated = model.generate(**ids, max_new_tokens=3, do_sample=False)
+    assert generated.shape[-1] > ids["input_ids"].shape[-1]  # it generates

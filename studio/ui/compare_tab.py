@@ -103,14 +103,14 @@ def build_compare_tab(ctx, visitor):
             jsonl_file = gr.DownloadButton("Download JSONL", visible=False)
     with gr.Accordion("Deploy: export a standalone model", open=False):
         with gr.Row():
-            out_dir = gr.Textbox(label="Folder to write the merged model to", scale=3)
+            out_dir = gr.Textbox(label="Folder to write the merged model to", scale=3, elem_id="deploy-folder")
             four_bit = gr.Checkbox(False, label="also a 4-bit copy", scale=1)
             gguf = gr.Checkbox(False, label="also GGUF (needs llama.cpp)", scale=1)
         with gr.Row():
             repo = gr.Textbox(label="Push to Hub repo (optional)", placeholder="you/my-aligned-model", scale=2)
             token = gr.Textbox(label="Hub token (used once, never stored)", type="password", scale=2)
-            export = gr.Button("Export", scale=1)
-        export_note = gr.Markdown()
+            export = gr.Button("Export", scale=1, elem_id="deploy-export")
+        export_note = gr.Markdown(elem_id="deploy-note")
 
     def on_refresh():
         choices = comparable_runs(ctx.runs_dir, ctx.runner.active_dirs())

@@ -119,7 +119,7 @@ def status_markdown(snapshot: dict | None, metrics: list[dict] | None = None) ->
     return line + (f"\n\n{snapshot['message']}" if snapshot.get("message") else "")
 
 
-REDRAW_SECONDS = 2.0  # the curves redraw at most this often while a run trains (the status text every tick)
+REDRAW_SECONDS = 1.0  # the curves redraw at most this often while a run trains (a new metric shows within ~2 s)
 REDRAWS_PER_SECOND = 1.0  # …and all open tabs together redraw at most this often: 20 tabs → every 20 s
 TABS_PER_TICK_SECOND = 10  # beyond this many watching tabs, each asks every 2 s (20 tabs), 3 s (30 tabs), …
 
