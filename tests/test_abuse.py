@@ -124,3 +124,13 @@ def test_the_live_route_answers_json_for_the_visitor_in_the_header(tmp_path):
     body = answer.json()
     assert set(body) == {"status", "progress", "key", "every"} and "No run yet" in body["status"]
     assert (tmp_path / "runs" / ".browser-secret").is_file()  # the browser id survives a restart
+
+
+def test_a_start_before_the_page_knows_its_visitor_is_refused_plainly(ctx):
+    from studio.training.spec import spec_from_dict
+
+    spec = spec_from_dict({"method": "sft", "dataset": "presets/data/sft_pirate_chats.jsonl",
+                           "model_name_or_path": "x"})
+    with pytest.raises(ValueError, match="still loading"):
+        ctx.start(spec, None)
+    assert ctx.runner.current is None and not ctx.runner.queue

@@ -48,3 +48,25 @@ class StudioContext:
             read_status(path).get("owner", "")
         self.policy.check_owner(recorded, self.owner(visitor))
         return path
+
+    def start(self, spec, visitor: str | None) -> tuple:
+        """Start `spec` now, or (shared mode, something training) queue it: (LiveRun or None, queue position).
+        On your own machine a busy trainer is an error that says so."""
+        if not self.shared:
+            return self.runner.start(spec), None
+        if not visitor:
+            raise ValueError("The page is still loading; press the button again in a moment.")
+        ticket = self.runner.submit(spec, owner=self.owner(visitor))
+        if ticket.live is not None:
+            return ticket.live, None
+        if ticket.state != "queued":
+            raise ValueError(ticket.message)
+        return None, self.runner.position(ticket.id)
+
+    def resume(self, run_dir: str | Path, visitor: str | None) -> tuple:
+        """Resume the visitor's run now or in its turn: (LiveRun or None, queue position)."""
+        path = self.check_mine(run_dir, visitor)
+        if not self.shared:
+            return self.runner.resume(path), None
+        ticket = self.runner.submit_resume(path, owner=self.owner(visitor))
+        return (ticket.live, None) if ticket.live is not None else (None, self.runner.position(ticket.id))

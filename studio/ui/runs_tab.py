@@ -110,17 +110,12 @@ def build_runs_tab(ctx, visitor):
             gr.Warning("Pick a run first.")
             return
         try:
-            path = ctx.check_mine(run_dir, who)
-            if ctx.shared:
-                ticket = ctx.runner.submit_resume(path, owner=ctx.owner(who))
-                if ticket.live is None:
-                    gr.Info(f"Resume queued: position {ctx.runner.position(ticket.id)}.")
-                    return
-                live = ticket.live
-            else:
-                live = ctx.runner.resume(path)
+            live, position = ctx.resume(run_dir, who)
         except ValueError as exc:
             gr.Warning(str(exc))
+            return
+        if live is None:
+            gr.Info(f"Resume queued: position {position}.")
             return
         gr.Info(f"Run {live.run_id} resumes; follow it on the Train tab.")
 
@@ -130,20 +125,12 @@ def build_runs_tab(ctx, visitor):
         try:
             spec = spec_from_yaml(text or "", where="this run's config.yaml")
             ctx.policy.check_spec(spec)
-            if ctx.shared:
-                if not who:
-                    raise ValueError("The page is still loading; try again in a moment.")
-                ticket = ctx.runner.submit(spec, owner=ctx.owner(who))
-                if ticket.live is None:
-                    if ticket.state != "queued":
-                        raise ValueError(ticket.message)
-                    gr.Info(f"Queued: position {ctx.runner.position(ticket.id)}; follow it on the Train tab.")
-                    return
-                live = ticket.live
-            else:
-                live = ctx.runner.start(spec)
+            live, position = ctx.start(spec, who)
         except ValueError as exc:
             gr.Warning(str(exc))
+            return
+        if live is None:
+            gr.Info(f"Queued: position {position}; follow it on the Train tab.")
             return
         gr.Info(f"Run {live.run_id} started with the same config; follow it on the Train tab.")
 

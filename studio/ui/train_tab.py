@@ -380,21 +380,13 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
         try:
             spec = spec_from_yaml(text)
             ctx.policy.check_spec(spec)
-            if ctx.shared:  # strangers share one trainer: wait your turn rather than be turned away
-                if not who:
-                    raise ValueError("The page is still loading; press Start again in a moment.")
-                ticket = ctx.runner.submit(spec, owner=ctx.owner(who))
-                if ticket.live is None:
-                    if ticket.state != "queued":
-                        raise ValueError(ticket.message)
-                    gr.Info(f"Queued: position {ctx.runner.position(ticket.id)}. Your run starts when the ones "
-                            "before it end; this page shows its place.")
-                    return gr.skip()
-                live = ticket.live
-            else:
-                live = ctx.runner.start(spec)
+            live, position = ctx.start(spec, who)  # shared mode: strangers wait their turn, not turned away
         except ValueError as exc:
             gr.Warning(str(exc))
+            return gr.skip()
+        if live is None:
+            gr.Info(f"Queued: position {position}. Your run starts when the ones before it end; this page "
+                    "shows its place.")
             return gr.skip()
         gr.Info(f"Run {live.run_id} started.")
         return status_markdown(live.snapshot())
@@ -462,17 +454,12 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
                        "There is no stopped, failed or interrupted run to resume.")
             return gr.skip()
         try:
-            if ctx.shared:
-                ctx.check_mine(target, who)
-                ticket = ctx.runner.submit_resume(target, owner=owner)
-                if ticket.live is None:
-                    gr.Info(f"Resume queued: position {ctx.runner.position(ticket.id)}.")
-                    return gr.skip()
-                live = ticket.live
-            else:
-                live = ctx.runner.resume(target)
+            live, position = ctx.resume(target, who)
         except ValueError as exc:
             gr.Warning(str(exc))
+            return gr.skip()
+        if live is None:
+            gr.Info(f"Resume queued: position {position}.")
             return gr.skip()
         gr.Info(f"Run {live.run_id} resumes from its last checkpoint.")
         return status_markdown(live.snapshot())
