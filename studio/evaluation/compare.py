@@ -255,7 +255,10 @@ def evaluate_run(run_dir: str | Path, rows: list[dict] | None = None, settings: 
         records, summary = _reward_model_rows(run_dir, rows)
     else:
         pair = pair or ComparePair(run_dir)
-        if {"chosen", "rejected"} <= columns:
+        if config.get("method") in ("grpo", "ppo") and "prompt" in columns:
+            # Online RL is judged by what it optimised: both models answer, the run's own rewards score them.
+            records, summary = _answer_rows(pair, rows[:max(generate or ANSWER_LIMIT, 1)], settings, config, run_dir)
+        elif {"chosen", "rejected"} <= columns:
             records, summary = _preference_rows(pair, rows, settings, min(generate or EXAMPLES, EXAMPLES))
         elif {"prompt", "completion", "label"} <= columns:
             records, summary = _unpaired_rows(pair, rows, settings, min(generate or EXAMPLES, EXAMPLES))
