@@ -37,6 +37,27 @@ if str(ROOT) not in sys.path:
 from studio.ui.train_tab import LIVE_PATH, TICK_SECONDS  # noqa: E402
 
 
+def run_async(coroutine):
+    """asyncio.run in a thread of its own: works even where the caller already runs an event loop (a test
+    process that drives a browser with Playwright does)."""
+    import threading
+
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as exc:  # re-raised in the caller
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="polling-clients")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -238,12 +259,12 @@ def measure(model: str, dataset: str, runs_dir: Path, clients: int = 20, phase_s
         config = (f"method: sft\ndataset: {dataset}\nmodel_name_or_path: {model}\nuse_peft: true\n"
                   f"max_steps: {max_steps}\nper_device_train_batch_size: 2\nmax_length: 64\nlearning_rate: 1.0e-4\n"
                   f"logging_steps: 1\nsave_strategy: 'no'\nholdout_rows: 0\n{extra}")
-        asyncio.run(start_run(url, config))
+        run_async(start_run(url, config))
         run_dir = next(p for p in runs_dir.iterdir() if (p / "status.json").is_file())
         deadline = time.time() + 300
         while time.time() < deadline and len(step_times(run_dir) if (run_dir / "metrics.jsonl").exists() else []) < 3:
             time.sleep(0.5)  # warmed up: model loaded, first steps done
-        windows, tabs = asyncio.run(_phases(url, clients, phase_seconds, phases, interval))
+        windows, tabs = run_async(_phases(url, clients, phase_seconds, phases, interval))
         points = step_times(run_dir)
         quiet = [rate(points, *w) for w in windows["quiet"]]
         loaded = [rate(points, *w) for w in windows["loaded"]]
