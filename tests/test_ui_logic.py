@@ -552,3 +552,12 @@ def test_online_rl_recommendations_say_what_they_cost():
         text = recommendation_markdown(rec)
         assert "What it costs" in text and "3–4 models" in text
     assert "What it costs" not in recommendation_markdown(recommend_method("preference"))
+
+
+def test_the_verdict_table_gives_the_compared_texts_the_room():
+    import pandas as pd
+
+    from studio.ui.compare_tab import column_widths
+
+    frame = pd.DataFrame(columns=["prompt", "reference", "base", "aligned", "base_score", "aligned_score", "win"])
+    assert column_widths(frame) == ["24%", "12%", "24%", "24%", "80px", "80px", "80px"]

@@ -41,6 +41,14 @@ def records_frame(records: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{k: cell(v) for k, v in r.items()} for r in records])
 
 
+TEXT_WIDTHS = {"prompt": "24%", "base": "24%", "aligned": "24%", "reference": "12%"}
+
+
+def column_widths(frame: pd.DataFrame) -> list[str]:
+    """Room for the texts that are compared; scores and flags stay narrow (else the answers scroll away)."""
+    return [TEXT_WIDTHS.get(column, "80px") for column in frame.columns]
+
+
 def verdict_figure(records: list[dict]):
     import plotly.graph_objects as go
 
@@ -192,7 +200,9 @@ def build_compare_tab(ctx, visitor):
             gr.Warning(str(exc))
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         csv_path, jsonl_path = export_files(records)
-        return (f"**Verdict:** {summary_line(summary)}.", verdict_figure(records), records_frame(records),
+        frame = records_frame(records)
+        return (f"**Verdict:** {summary_line(summary)}.", verdict_figure(records),
+                gr.Dataframe(frame, column_widths=column_widths(frame)),
                 gr.update(value=csv_path, visible=True), gr.update(value=jsonl_path, visible=True))
 
     def mine(run_dir, who) -> bool:
