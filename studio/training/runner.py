@@ -57,8 +57,7 @@ class LiveRun:
     def snapshot(self) -> dict:
         return {"run_id": self.run_id, "run_dir": str(self.run_dir), "method": self.method, "model": self.model,
                 "state": self.state, "step": self.step, "max_steps": self.max_steps,
-                "started_at": self.started_at, "elapsed": time.time() - self.started_at, "message": self.message,
-                "owner": self.owner}
+                "started_at": self.started_at, "elapsed": time.time() - self.started_at, "message": self.message}
 
 
 @dataclass
@@ -85,7 +84,6 @@ class Runner:
         self._thread: threading.Thread | None = None
         self.current: LiveRun | None = None
         self.queue: list[Ticket] = []
-        self.tickets: dict[str, Ticket] = {}  # every ticket this process saw, to answer "what happened to mine"
 
     def busy(self) -> bool:
         return self.current is not None and self.current.active
@@ -170,7 +168,6 @@ class Runner:
 
     def _enqueue(self, ticket: Ticket) -> Ticket:
         with self._lock:
-            self.tickets[ticket.id] = ticket
             self.queue.append(ticket)
         self._dispatch()
         return ticket
@@ -180,11 +177,8 @@ class Runner:
         with self._lock:
             while self.queue and not self.busy():
                 ticket = self.queue.pop(0)
-                if ticket.after is not None:
+                if ticket.after is not None:  # queued after it (FIFO), so it has run and ended, or never started
                     before = ticket.after.live
-                    if ticket.after.state == "queued" or (before is not None and before.active):
-                        self.queue.insert(0, ticket)  # its first stage hasn't run yet (shouldn't happen: FIFO)
-                        return
                     if before is None or before.state != "finished":
                         ticket.state = "skipped"
                         ticket.message = (f"skipped: the stage before it ({ticket.after.label}) ended "
