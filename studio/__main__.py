@@ -16,6 +16,7 @@ arguments, 130 stopped with Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -107,6 +108,38 @@ def _recommend(args) -> int:
     return 0
 
 
+def _echo(record: dict) -> None:
+    """A metric line on stdout, as the trainer logs it (floats to 4 significant digits)."""
+    shown = {k: (float(f"{v:.4g}") if isinstance(v, float) else v) for k, v in record.items() if k != "time"}
+    print(json.dumps(shown), flush=True)
+
+
+@contextlib.contextmanager
+def _stop_on_signals(runner, message: str):
+    """While inside: the first Ctrl-C/SIGTERM empties the queue and stops the run after its current step; a
+    second one exits at once. Yields a list that holds the signal once one came.
+
+    Our own handler, not KeyboardInterrupt: it works even where the shell started us with SIGINT ignored, and
+    the main thread never unwinds while the trainer thread is mid-step."""
+    interrupted: list[int] = []
+
+    def on_signal(signum, frame):
+        if interrupted:
+            print("second interrupt: aborting without saving.", file=sys.stderr, flush=True)
+            os._exit(130)
+        interrupted.append(signum)
+        print(message, file=sys.stderr, flush=True)
+        runner.cancel_all()
+        runner.stop()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield interrupted
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def _train(args) -> int:
     from .training.runner import Runner
     from .training.spec import load_spec, parse_overrides
@@ -126,39 +159,19 @@ def _train(args) -> int:
 
         os.environ[CUSTOM_CODE_ENV] = "1"
     runner = Runner()
-
-    def echo(record: dict) -> None:
-        shown = {k: (float(f"{v:.4g}") if isinstance(v, float) else v) for k, v in record.items() if k != "time"}
-        print(json.dumps(shown), flush=True)
-
     try:
         if args.resume:
-            live = runner.resume(args.resume, echo=echo)
+            live = runner.resume(args.resume, echo=_echo)
         else:
-            live = runner.start(spec, run_dir=Path(args.output_dir) if args.output_dir else None, echo=echo)
+            live = runner.start(spec, run_dir=Path(args.output_dir) if args.output_dir else None, echo=_echo)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"run folder: {live.run_dir}", flush=True)
-    interrupted = []
-
-    def on_signal(signum, frame):
-        # Our own handler, not KeyboardInterrupt: it works even where the shell started us with SIGINT ignored,
-        # and the main thread never unwinds while the trainer thread is mid-step.
-        if interrupted:
-            print("second interrupt: aborting without saving.", file=sys.stderr, flush=True)
-            os._exit(130)
-        interrupted.append(signum)
-        print("stopping after the current step (Ctrl-C again to abort without saving)…", file=sys.stderr, flush=True)
-        runner.stop()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with _stop_on_signals(runner, "stopping after the current step (Ctrl-C again to abort without saving)…") \
+            as interrupted:
         while runner.wait(timeout=0.5).active:
             pass
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
     print(f"{live.state}: {live.message}", file=sys.stderr if interrupted else sys.stdout, flush=True)
     if interrupted and live.state == "stopped":
         return 130
@@ -179,34 +192,14 @@ def _rlhf(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     runner = Runner(Path(args.runs_dir) if args.runs_dir else None)
-
-    def echo(record: dict) -> None:
-        shown = {k: (float(f"{v:.4g}") if isinstance(v, float) else v) for k, v in record.items() if k != "time"}
-        print(json.dumps(shown), flush=True)
-
-    first, second = submit_rlhf(runner, reward, ppo, echo=echo)
-    interrupted = []
-
-    def on_signal(signum, frame):
-        if interrupted:
-            print("second interrupt: aborting without saving.", file=sys.stderr, flush=True)
-            os._exit(130)
-        interrupted.append(signum)
-        print("stopping after the current step; the PPO stage won't start…", file=sys.stderr, flush=True)
-        runner.cancel_all()
-        runner.stop()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    first, second = submit_rlhf(runner, reward, ppo, echo=_echo)
     announced = set()
-    try:
+    with _stop_on_signals(runner, "stopping after the current step; the PPO stage won't start…") as interrupted:
         while not runner.wait_all(timeout=0.5):
             for ticket in (first, second):
                 if ticket.live is not None and ticket.id not in announced:
                     announced.add(ticket.id)
                     print(f"{ticket.label}: run folder {ticket.live.run_dir}", flush=True)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
     ok = True
     for ticket in (first, second):
         state, message = (ticket.live.state, ticket.live.message) if ticket.live else (ticket.state, ticket.message)
