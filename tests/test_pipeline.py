@@ -43,7 +43,9 @@ def test_the_cli_runs_both_stages_and_ppo_uses_the_reward_run(tiny_model, runs_d
     metrics = [m for m in read_metrics(ppo_dir) if "objective/scores" in m]
     assert len(metrics) == 2 and all("rewards/reward_model/mean" in m for m in metrics)
     assert (reward_dir / "merged" / "config.json").is_file()  # the reward run, merged once for scoring
-    assert json.loads((ppo_dir / "eval_summary.json").read_text())["method"] == "ppo"
+    summary = json.loads((ppo_dir / "eval_summary.json").read_text())
+    assert summary["method"] == "ppo"
+    assert "reward_model" in summary["metric"]  # judged by its own answers' scores, not the pairs' likelihoods
     assert "RLHF 1/2" in out and "RLHF 2/2" in out
 
 

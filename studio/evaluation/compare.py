@@ -255,15 +255,16 @@ def evaluate_run(run_dir: str | Path, rows: list[dict] | None = None, settings: 
         records, summary = _reward_model_rows(run_dir, rows)
     else:
         pair = pair or ComparePair(run_dir)
-        if config.get("method") in ("grpo", "ppo") and "prompt" in columns:
-            # Online RL is judged by what it optimised: both models answer, the run's own rewards score them.
+        paired = {"chosen", "rejected"} <= columns
+        # Prompts without answers are answered by both models and scored; so are any prompts of an online-RL
+        # run, which is judged by what it optimised (its own rewards), not by the pairs' likelihoods.
+        online = config.get("method") in ("grpo", "ppo")
+        if "prompt" in columns and (online or not (paired or "completion" in columns)):
             records, summary = _answer_rows(pair, rows[:max(generate or ANSWER_LIMIT, 1)], settings, config, run_dir)
-        elif {"chosen", "rejected"} <= columns:
+        elif paired:
             records, summary = _preference_rows(pair, rows, settings, min(generate or EXAMPLES, EXAMPLES))
         elif {"prompt", "completion", "label"} <= columns:
             records, summary = _unpaired_rows(pair, rows, settings, min(generate or EXAMPLES, EXAMPLES))
-        elif "prompt" in columns and not {"completion"} & columns:
-            records, summary = _answer_rows(pair, rows[:max(generate or ANSWER_LIMIT, 1)], settings, config, run_dir)
         elif "messages" in columns or {"prompt", "completion"} <= columns:
             records, summary = _instruction_rows(pair, rows[:max(generate or GENERATE_LIMIT, 1)], settings)
         else:
