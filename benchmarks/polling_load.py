@@ -64,12 +64,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(model: str, runs_dir: Path, timeout: float = 120) -> tuple[subprocess.Popen, str]:
+def start_app(model: str, runs_dir: Path, shared: bool = True, timeout: float = 120) -> tuple[subprocess.Popen, str]:
+    """`python app.py` on a free port with `model` and `runs_dir` (its output in runs_dir/app.log); returns the
+    process and the base URL once the page answers. The browser tests start their apps with it too."""
     port = free_port()
-    log = open(runs_dir / "app.log", "w")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--model", model, "--runs-dir",
-                             str(runs_dir), "--shared"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    command = [sys.executable, "app.py", "--port", str(port), "--model", model, "--runs-dir", str(runs_dir)]
+    with open(runs_dir / "app.log", "w") as log:  # the child keeps its own handle
+        proc = subprocess.Popen(command + (["--shared"] if shared else []), cwd=ROOT, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -81,7 +84,15 @@ def start_app(model: str, runs_dir: Path, timeout: float = 120) -> tuple[subproc
         except OSError:
             time.sleep(0.5)
     proc.kill()
-    raise RuntimeError("the app did not start in time")
+    raise RuntimeError("the app did not start in time:\n" + (runs_dir / "app.log").read_text())
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def dependency(config: dict, api_name: str) -> tuple[int, int | None]:
@@ -281,11 +292,7 @@ def measure(model: str, dataset: str, runs_dir: Path, clients: int = 20, phase_s
             "metrics_lines": len(points), "run_dir": str(run_dir),
         }
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_app(proc)
 
 
 def main() -> None:

@@ -7,12 +7,7 @@ A screenshot of each tab goes to tests/screenshots/.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -26,39 +21,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tiny_model, tmp_path_factory):
-    port = _free_port()
-    runs = tmp_path_factory.mktemp("browser-runs")
-    log = open(runs / "app.log", "w")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--model", tiny_model,
-                             "--runs-dir", str(runs)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the app did not start within 90 s:\n" + (runs / "app.log").read_text())
-    if proc.poll() is not None:
-        pytest.fail("the app exited:\n" + (runs / "app.log").read_text())
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    from benchmarks.polling_load import start_app, stop_app
+
+    proc, url = start_app(tiny_model, tmp_path_factory.mktemp("browser-runs"), shared=False, timeout=90)
+    yield url + "/"
+    stop_app(proc)
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +75,14 @@ def _preference_file(tmp_path: Path) -> Path:
     return path
 
 
+def set_quick_fields(page, fields: dict[str, str]) -> None:
+    """Type into the Train tab's quick fields, leaving each one (so the config is rewritten), and let it settle."""
+    for label, value in fields.items():
+        page.get_by_label(label).fill(value)
+        page.get_by_label(label).press("Tab")
+    time.sleep(0.5)
+
+
 def _plot_points(page) -> int:
     return page.evaluate("""() => {
         const plot = document.querySelector('#train-plot .js-plotly-plot');
@@ -132,8 +109,7 @@ def test_thin_path_in_the_browser(page, tmp_path):
 
     # Train: start a long run, watch the curve gain points, then stop it.
     page.get_by_role("button", name="Train with this method → Train").click()
-    page.get_by_label("Steps").fill("2000")
-    page.get_by_label("Steps").press("Tab")
+    set_quick_fields(page, {"Steps": "2000"})
     page.get_by_text("Full config (YAML)").click()
     page.locator("#train-config").get_by_text("max_steps: 2000").wait_for()  # the field rewrote the config
     assert "method: dpo" in page.locator("#train-config").inner_text()
@@ -233,19 +209,13 @@ def test_a_diverging_run_fails_plainly_the_next_finishes_and_runs_overlay(open_p
     page = open_page()
     page.get_by_role("tab", name="3 · Train").click()
     status = page.locator("#train-status")
-    for label, value in (("Steps", "6"), ("Learning rate", "1e30")):
-        page.get_by_label(label).fill(value)
-        page.get_by_label(label).press("Tab")
-    time.sleep(0.5)
+    set_quick_fields(page, {"Steps": "6", "Learning rate": "1e30"})
     page.locator("#train-start").click()
     status.get_by_text("failed", exact=True).wait_for(timeout=90_000)
     assert "NaN or infinite" in status.inner_text() and "Traceback" not in page.content()
     failed_id = status.locator("code").first.inner_text()
 
-    for label, value in (("Steps", "4"), ("Learning rate", "0.0001")):
-        page.get_by_label(label).fill(value)
-        page.get_by_label(label).press("Tab")
-    time.sleep(0.5)
+    set_quick_fields(page, {"Steps": "4", "Learning rate": "0.0001"})
     page.locator("#train-start").click()
     status.get_by_text("finished", exact=True).wait_for(timeout=180_000)
     finished_id = status.locator("code").first.inner_text()

@@ -7,43 +7,23 @@ Plus: twenty tabs polling the timer while a run trains keep their ticks fast and
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, _free_port
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, set_quick_fields
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def shared_url(tiny_model, tmp_path_factory):
-    port = _free_port()
-    runs = tmp_path_factory.mktemp("shared-runs")
-    log = open(runs / "app.log", "w")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--model", tiny_model, "--runs-dir",
-                             str(runs), "--shared"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
-    while time.time() < deadline and proc.poll() is None:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the shared app did not start:\n" + (runs / "app.log").read_text())
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    from benchmarks.polling_load import start_app, stop_app
+
+    proc, url = start_app(tiny_model, tmp_path_factory.mktemp("shared-runs"), shared=True, timeout=90)
+    yield url + "/"
+    stop_app(proc)
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +50,7 @@ def _toast(page, text: str):
 
 def test_two_visitors_share_one_trainer(two_visitors):
     alice, bob = two_visitors
-    alice.get_by_label("Steps").fill("3000")
-    alice.get_by_label("Steps").press("Tab")
-    time.sleep(0.5)
+    set_quick_fields(alice, {"Steps": "3000"})
     alice.locator("#train-start").click()
     alice_status = alice.locator("#train-status")
     alice_status.get_by_text("running", exact=True).wait_for(timeout=60_000)
@@ -88,9 +66,7 @@ def test_two_visitors_share_one_trainer(two_visitors):
     time.sleep(1.5)
     assert "running" in alice_status.inner_text()
 
-    bob.get_by_label("Steps").fill("3000")
-    bob.get_by_label("Steps").press("Tab")
-    time.sleep(0.5)
+    set_quick_fields(bob, {"Steps": "3000"})
     bob.locator("#train-start").click()
     _toast(bob, "Queued: position 1")
     bob_status.get_by_text("yours: position 1").wait_for()
@@ -135,11 +111,11 @@ def test_twenty_tabs_polling_keep_ticks_fast_and_lose_nothing(tiny_model, tmp_pa
     from benchmarks.polling_load import measure
 
     result = measure(tiny_model, str(ROOT / "presets" / "data" / "sft_pirate_chats.jsonl"), tmp_path / "runs",
-                     clients=20, phase_seconds=8, phases=1)
+                     clients=20, phase_seconds=8, phases=2)  # 2 rounds: one 8 s phase alone is ±10%
     assert result["ticks"] >= 20 * 3, result
     assert result["tick_p95_ms"] < 500, result
     assert result["throughput_ratio"] > 0.85, result
-    assert result["plot_redraws_while_ticking"] <= 8 + 20, result  # ≤ 1 a second (+ one round of slack)
+    assert result["plot_redraws_while_ticking"] <= 2 * (8 + 20), result  # ≤ 1 a second (+ one round of slack)
     steps = [int(line.split('"step": ')[1].split(",")[0]) for line in
              (Path(result["run_dir"]) / "metrics.jsonl").read_text().splitlines()]
     assert steps == list(range(1, len(steps) + 1)), "a metric line went missing under load"
