@@ -1,12 +1,22 @@
 """Start Alignment Studio: `python app.py [--host H] [--port P] [--share] [--model NAME] [--runs-dir DIR]`."""
 
 import argparse
+import logging
 import os
+from pathlib import Path
 
 import studio  # noqa: F401  (sets the no-telemetry defaults before gradio is imported)
 from studio.methods.rewards import CUSTOM_CODE_ENV
-from studio.models import BUNDLED_MODEL
-from studio.shared import on_a_space
+from studio.models import BUNDLED_MODEL, TRUSTED_MODEL_ENV
+from studio.redact import RedactingFilter
+from studio.shared import on_a_space, withhold_operator_token
+
+
+def bound_log_lines() -> None:
+    """Every line the app logs is redacted and bounded (a visitor's input can't write a 700 MB line)."""
+    logging.basicConfig(level=logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
 
 
 def main() -> None:
@@ -24,6 +34,12 @@ def main() -> None:
                         help="let GRPO load reward functions from a local Python file (your own machine only)")
     args = parser.parse_args()
     shared = args.shared or args.share or on_a_space()
+    if args.runs_dir:
+        os.environ["STUDIO_RUNS_DIR"] = str(Path(args.runs_dir).resolve())  # runs started from here see it too
+    bound_log_lines()
+    if shared:
+        withhold_operator_token()  # visitors' Hub requests go out anonymous
+        os.environ[TRUSTED_MODEL_ENV] = args.model
     if args.allow_custom_code:
         if shared:
             parser.error("--allow-custom-code can't be combined with shared mode (--share, --shared or a Space): "

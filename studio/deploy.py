@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 from .models import load_tokenizer, run_checkpoint
 
 GGUF_CONVERTER_ENV = "LLAMA_CPP_CONVERTER"  # path of llama.cpp's convert_hf_to_gguf.py
+_HUB_REPO = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[\w.-]{1,96}$")
 
 
 def find_gguf_converter() -> str | None:
@@ -28,9 +30,16 @@ def find_gguf_converter() -> str | None:
 
 
 def export_run(run_dir: str | Path, out_dir: str | Path, four_bit: bool = False, push_repo: str | None = None,
-               token: str | None = None, gguf: bool = False, log=print) -> dict:
-    """Write the merged model (and the extras asked for); returns {"merged", "four_bit", "gguf", "pushed", "notes"}."""
+               token: str | None = None, gguf: bool = False, log=print, env_token: bool = True) -> dict:
+    """Write the merged model (and the extras asked for); returns {"merged", "four_bit", "gguf", "pushed", "notes"}.
+    `env_token`: a push without `token` may use this machine's login (HF_TOKEN); a shared studio says no, so a
+    visitor's push always goes out with the visitor's own token."""
     run_dir, out = Path(run_dir), Path(out_dir).expanduser()
+    if push_repo and not _HUB_REPO.match(push_repo):
+        raise ValueError(f"'{push_repo[:100]}' is not a Hub repository id like you/my-model.")
+    if push_repo and not token and not env_token:
+        raise ValueError("Pushing to the Hub needs your own token: paste a write token into the token box "
+                         "(it is used for this push only and never stored).")
     if out.exists() and any(out.iterdir()):
         raise ValueError(f"{out} exists and is not empty; pick a new folder for the exported model.")
     source = run_checkpoint(run_dir)  # merges base + adapter once, or the full model a full fine-tune saved
@@ -59,7 +68,7 @@ def export_run(run_dir: str | Path, out_dir: str | Path, four_bit: bool = False,
                 "GGUF: llama.cpp's converter is not installed. Clone https://github.com/ggml-org/llama.cpp, "
                 f"then run `python convert_hf_to_gguf.py {out}` (or set {GGUF_CONVERTER_ENV} to that script).")
     if push_repo:
-        result["pushed"] = _push(out, push_repo, token)
+        result["pushed"] = _push(out, push_repo, token if token or not env_token else None)
         log(f"pushed to https://huggingface.co/{push_repo}")
     return result
 
@@ -75,9 +84,9 @@ def _four_bit_copy(source: Path, target: Path) -> str:
 
 
 def _push(folder: Path, repo: str, token: str | None) -> str:
-    from huggingface_hub import HfApi
+    from huggingface_hub import HfApi, get_token
 
-    token = token or os.environ.get("HF_TOKEN")
+    token = token or get_token()
     if not token:
         raise ValueError("pushing to the Hub needs a token: give one or set HF_TOKEN.")
     try:

@@ -94,17 +94,31 @@ def resolve_model(name: str | None) -> str:
     return _download_from_hub(name)
 
 
+TRUSTED_MODEL_ENV = "STUDIO_TRUSTED_MODEL"  # shared mode: the model the operator configured (may use their token)
+
+
 def _download_from_hub(repo_id: str) -> str:
     from huggingface_hub import snapshot_download
 
-    patterns = ["*.json", "*.safetensors", "*.model", "*.txt", "*.jinja", "*.py", "tokenizer*"]
+    from .shared import SharedLimits, shared_mode
+
+    # Weights, configs and tokenizer files only: no code files (the studio never runs a model's own code).
+    patterns = ["*.json", "*.safetensors", "*.model", "*.txt", "*.jinja", "tokenizer*"]
     try:
         # A copy already in the HF cache works offline and needs no request at all.
         return snapshot_download(repo_id, allow_patterns=patterns, local_files_only=True)
     except Exception:
         pass
+    token = {}
+    if shared_mode():
+        # A visitor's model downloads as nobody; only the operator's own model may use the operator's token.
+        from .shared import operator_token
+
+        token = {"token": operator_token() if repo_id == os.environ.get(TRUSTED_MODEL_ENV) else False}
+        if repo_id != os.environ.get(TRUSTED_MODEL_ENV):
+            _check_download_size(repo_id, patterns, SharedLimits.from_env().model_bytes)
     try:
-        return snapshot_download(repo_id, allow_patterns=patterns)
+        return snapshot_download(repo_id, allow_patterns=patterns, **token)
     except Exception as exc:  # offline, unknown repo, gated repo, disk full …
         reason = type(exc).__name__
         text = str(exc).splitlines()[0] if str(exc) else ""
@@ -116,6 +130,23 @@ def _download_from_hub(repo_id: str) -> str:
                 f"{BUNDLED_MODEL} or a local checkpoint folder instead."
             )
         raise ValueError(f"Could not get model '{repo_id}' from the Hugging Face Hub: {hint}") from exc
+
+
+def _check_download_size(repo_id: str, patterns: list[str], limit: int) -> None:
+    """Shared mode: a visitor may not make the server download more than `limit` bytes of weights."""
+    import fnmatch
+
+    from huggingface_hub import HfApi
+
+    try:
+        info = HfApi().model_info(repo_id, files_metadata=True, token=False, timeout=10)
+    except Exception:
+        return  # unreachable or missing: the download below says so in its own words
+    size = sum(getattr(f, "size", 0) or 0 for f in (info.siblings or [])
+               if any(fnmatch.fnmatch(f.rfilename, p) for p in patterns))
+    if size > limit:
+        raise ValueError(f"Model '{repo_id}' is {size / 2**30:.1f} GB; this shared studio downloads models of up "
+                         f"to {limit / 2**30:.1f} GB. Pick a smaller model.")
 
 
 def run_checkpoint(run_dir: Path) -> Path:

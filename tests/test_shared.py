@@ -22,7 +22,8 @@ def policy(tmp_path) -> SharedPolicy:
 
 
 def spec(**values):
-    return spec_from_dict({"method": "sft", "dataset": str(SAMPLES / "sft_pirate_chats.jsonl"), **values})
+    return spec_from_dict({"method": "sft", "dataset": str(SAMPLES / "sft_pirate_chats.jsonl"), "max_steps": 10,
+                           **values})
 
 
 @pytest.mark.parametrize("dataset", ["/etc/passwd", "../../../../etc/passwd", "presets/../README.md",
@@ -51,6 +52,7 @@ def test_local_model_folders_are_refused(policy, model):
 def test_hub_ids_bundled_and_earlier_runs_are_allowed(policy):
     run = policy.runs_dir / "20261127-dpo"
     run.mkdir()
+    (run / "status.json").write_text("{}")
     for model in ("SmolLM2-135M-Instruct", "Qwen/Qwen2.5-0.5B-Instruct", str(run)):
         policy.check_model(model)
 
@@ -62,7 +64,7 @@ def test_spec_checks_custom_code_and_reward_model(policy):
                                           "reward_custom_file": "/tmp/evil.py", "reward_custom_funcs": ["f"]}))
     with pytest.raises(ValueError, match="off limits"):
         policy.check_spec(spec_from_dict({"method": "grpo", "dataset": str(SAMPLES / "grpo_arithmetic.jsonl"),
-                                          "reward_model": "/etc"}))
+                                          "reward_model": "/etc", "max_steps": 10}))
     with pytest.raises(ValueError, match="off limits"):
         policy.check_spec(spec(model_name_or_path="/usr"))
 

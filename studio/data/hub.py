@@ -43,8 +43,13 @@ def _unreachable(repo: str, why: str) -> ValueError:
 def _probe(repo: str) -> None:
     from huggingface_hub import HfApi
 
+    from ..shared import SharedLimits, shared_mode
+
+    shared = shared_mode()
     try:
-        HfApi().dataset_info(repo, timeout=PROBE_TIMEOUT_S)
+        # A visitor of a shared studio asks as nobody: never with the operator's token.
+        info = HfApi().dataset_info(repo, timeout=PROBE_TIMEOUT_S, files_metadata=shared,
+                                    **({"token": False} if shared else {}))
     except Exception as exc:  # no network, DNS, proxy, gated or missing repo
         name = type(exc).__name__
         if "RepositoryNotFound" in name or "404" in str(exc)[:200]:
@@ -54,6 +59,12 @@ def _probe(repo: str) -> None:
             raise ValueError(f"{repo}: the dataset is gated or private; accept its terms on the Hub and log in "
                              "with `hf auth login`.") from exc
         raise _unreachable(repo, name) from exc
+    if shared:  # the whole repository is downloaded: it must fit the shared studio's upload cap
+        size = sum(getattr(f, "size", 0) or 0 for f in (getattr(info, "siblings", None) or []))
+        limit = SharedLimits.from_env().upload_bytes
+        if size > limit:
+            raise ValueError(f"{repo}: the dataset's files take {size / 2**20:,.0f} MB, over this shared studio's "
+                             f"{limit / 2**20:,.0f} MB limit. Upload a sample of it instead.")
 
 
 def load_hub_rows(repo: str, config: str | None = None, split: str | None = None,
@@ -66,7 +77,10 @@ def load_hub_rows(repo: str, config: str | None = None, split: str | None = None
     except ImportError as exc:  # pragma: no cover
         raise ValueError("reading hub datasets needs the `datasets` package.") from exc
     try:
-        loaded = datasets.load_dataset(repo, config or None, split=split or None)
+        from ..shared import shared_mode
+
+        loaded = datasets.load_dataset(repo, config or None, split=split or None,
+                                       **({"token": False} if shared_mode() else {}))
     except ValueError as exc:  # unknown config or split
         raise ValueError(f"{repo}: {str(exc).splitlines()[0][:400]}") from exc
     except (ConnectionError, OSError) as exc:

@@ -49,8 +49,9 @@ def _format_of(path: Path) -> tuple[str, bool]:
     return ext, compressed
 
 
-def load_rows(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
-    """Read `path` into rows. Raises ValueError when the file as a whole can't be used."""
+def load_rows(path: str | Path, max_bytes: int = MAX_FILE_BYTES, max_rows: int | None = None) -> LoadedFile:
+    """Read `path` into rows. Raises ValueError when the file as a whole can't be used.
+    `max_bytes` bounds the file and what it expands to (gzip, Parquet); `max_rows` (shared mode) the rows."""
     path = Path(path)
     name = path.name
     if not path.is_file():
@@ -69,13 +70,20 @@ def load_rows(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
             f"{name}: unsupported file type '{ext or 'none'}'. Use JSONL, JSON, CSV, TSV or Parquet (optionally .gz)."
         )
     if ext == ".parquet":
-        return _read_parquet(path, compressed)
-    if ext == ".jsonl":
-        return _read_jsonl(path, compressed, max_bytes)  # streamed: the file is never held whole in memory
-    text = _decode(_read_bytes(path, compressed, max_bytes), name, ext)
-    if ext == ".json":
-        return _read_json(text, name)
-    return _read_delimited(text, name, "\t" if ext == ".tsv" else ",")
+        loaded = _read_parquet(path, compressed, max_bytes, max_rows)
+    elif ext == ".jsonl":
+        loaded = _read_jsonl(path, compressed, max_bytes, max_rows)  # streamed: never held whole in memory
+    else:
+        text = _decode(_read_bytes(path, compressed, max_bytes), name, ext)
+        loaded = _read_json(text, name) if ext == ".json" else \
+            _read_delimited(text, name, "\t" if ext == ".tsv" else ",", max_rows)
+    _check_rows(len(loaded.rows), max_rows, name)
+    return loaded
+
+
+def _check_rows(count: int, max_rows: int | None, name: str) -> None:
+    if max_rows is not None and count > max_rows:
+        raise ValueError(f"{name}: holds more than {max_rows:,} rows, the limit here. Use a smaller sample of it.")
 
 
 def _decode(raw: bytes, name: str, ext: str) -> str:
@@ -116,7 +124,7 @@ def _parse_line(line: bytes):
     return json.loads(line.decode("utf-8"))
 
 
-def _read_jsonl(path: Path, compressed: bool, max_bytes: int) -> LoadedFile:
+def _read_jsonl(path: Path, compressed: bool, max_bytes: int, max_rows: int | None = None) -> LoadedFile:
     name = path.name
     rows, findings, numbers = [], [], []
     read = 0
@@ -155,6 +163,8 @@ def _read_jsonl(path: Path, compressed: bool, max_bytes: int) -> LoadedFile:
                     continue
                 rows.append(value)
                 numbers.append(number)
+                if max_rows is not None and len(rows) > max_rows:
+                    _check_rows(len(rows), max_rows, name)
     except (OSError, EOFError, zlib.error) as exc:
         if not compressed:
             raise ValueError(f"{name}: could not be read ({exc}).") from exc
@@ -195,7 +205,7 @@ def _read_json(text: str, name: str) -> LoadedFile:
     return LoadedFile(rows, "json", findings, numbers)
 
 
-def _read_delimited(text: str, name: str, delimiter: str) -> LoadedFile:
+def _read_delimited(text: str, name: str, delimiter: str, max_rows: int | None = None) -> LoadedFile:
     csv.field_size_limit(2**31 - 1)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     if not reader.fieldnames:
@@ -206,16 +216,36 @@ def _read_delimited(text: str, name: str, delimiter: str) -> LoadedFile:
             findings.append(Finding("error", f"row {index} has more cells than the header has columns.", row=index))
             row.pop(None)
         rows.append({k: v for k, v in row.items()})
+        if max_rows is not None and len(rows) > max_rows:
+            _check_rows(len(rows), max_rows, name)
     if not rows:
         raise ValueError(f"{name}: the header is there but no rows follow it.")
     return LoadedFile(rows, "tsv" if delimiter == "\t" else "csv", findings)
 
 
-def _read_parquet(path: Path, compressed: bool) -> LoadedFile:
-    import pandas as pd
+PARQUET_EXPANSION = 4  # Parquet compresses well: its data may be this many times the file-size limit
 
+
+def _read_parquet(path: Path, compressed: bool, max_bytes: int = MAX_FILE_BYTES,
+                  max_rows: int | None = None) -> LoadedFile:
+    """A Parquet file's footer says how many rows it holds and how large its data is once decompressed: both
+    are checked before anything is decompressed (a 20 KB file can expand to millions of rows)."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    source = io.BytesIO(_read_bytes(path, True, max_bytes)) if compressed else path
     try:
-        source = gzip.open(path, "rb") if compressed else path
+        meta = pq.ParquetFile(source).metadata
+    except Exception as exc:
+        raise ValueError(f"{path.name}: not a readable Parquet file ({type(exc).__name__}).") from exc
+    _check_rows(meta.num_rows, max_rows, path.name)
+    expanded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if expanded > PARQUET_EXPANSION * max_bytes:
+        raise ValueError(f"{path.name}: its data expands to {_mb(expanded)}, over the "
+                         f"{_mb(PARQUET_EXPANSION * max_bytes)} limit. Use a smaller sample of it.")
+    try:
+        if compressed:
+            source.seek(0)
         frame = pd.read_parquet(source)
     except Exception as exc:
         raise ValueError(f"{path.name}: not a readable Parquet file ({type(exc).__name__}).") from exc

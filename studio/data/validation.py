@@ -21,7 +21,7 @@ MIN_EVAL_ROWS = 8  # a held-out evaluation set smaller than this says little
 
 def inspect_dataset(path: str | Path, mapping: dict | None = None, max_bytes: int = MAX_FILE_BYTES, *,
                     config: str | None = None, split: str | None = None,
-                    holdout_rows: int = 0) -> tuple[DatasetReport, list[dict]]:
+                    holdout_rows: int = 0, max_rows: int | None = None) -> tuple[DatasetReport, list[dict]]:
     """Load, map, convert, detect and check a dataset file or hub dataset id.
 
     `mapping` is {target: source_column} (targets: prompt, completion, chosen, rejected, label, messages, text);
@@ -36,10 +36,10 @@ def inspect_dataset(path: str | Path, mapping: dict | None = None, max_bytes: in
     try:
         repo = hub_id(str(path))
         if repo:
-            loaded = load_hub_rows(repo, config, split)
+            loaded = load_hub_rows(repo, config, split, **({"max_rows": max_rows} if max_rows else {}))
             name = repo + (f" [{config}]" if config else "") + (f" ({split})" if split else "")
         else:
-            loaded = load_rows(path, max_bytes=max_bytes)
+            loaded = load_rows(path, max_bytes=max_bytes, max_rows=max_rows)
         return inspect_rows(loaded, name, mapping, path=str(path), holdout_rows=holdout_rows)
     except ValueError:
         raise

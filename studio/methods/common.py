@@ -7,6 +7,7 @@ second copy of the weights is loaded.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import warnings
@@ -83,6 +84,12 @@ def build_config(method_module, spec, run_dir: Path, where: Placement):
     values.setdefault("logging_nan_inf_filter", False)
     values.update(where.trainer_kwargs())
     values.update(output_dir=str(run_dir / "checkpoints"), report_to="none", disable_tqdm=True)
+    from ..shared import shared_mode
+
+    if shared_mode():  # whatever slipped past the page's allowlist: no loader of this run runs a repo's code
+        values.pop("model_init_kwargs", None)
+        if any(f.name == "trust_remote_code" for f in dataclasses.fields(cls)):
+            values["trust_remote_code"] = False
     # TRL turns gradient checkpointing on by default; turning it off trips a rename warning in transformers.
     warnings.filterwarnings("ignore", message=".*checkpointing.*deprecated", category=FutureWarning)
     try:
@@ -108,7 +115,7 @@ def load_model_for_training(path: str, spec, where: Placement, method_module, to
     from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
 
     settings = model_settings(spec, method_module)
-    kwargs = {"dtype": where.torch_dtype()}
+    kwargs = {"dtype": where.torch_dtype(), "trust_remote_code": False}  # the studio never runs a repo's code
     if settings.get("load_in_4bit") or settings.get("load_in_8bit"):
         from trl import ModelConfig, get_quantization_config
 

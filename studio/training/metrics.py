@@ -53,7 +53,11 @@ class StudioCallback(TrainerCallback):
         write_status(self.live.run_dir, step=state.global_step, max_steps=state.max_steps)
         if self.live.error:
             control.should_training_stop = True
-        elif self.live.stop_event.is_set():
+            return
+        if self.live.deadline is not None and time.time() >= self.live.deadline and not self.live.stop_event.is_set():
+            self.live.budget_spent = True  # shared mode's time budget: stop like a Stop, with a checkpoint
+            self.live.stop_event.set()
+        if self.live.stop_event.is_set():
             control.should_training_stop = True
             control.should_save = True  # a checkpoint at this step, so the run can be resumed
 

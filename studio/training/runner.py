@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..methods import method_module
+from ..redact import RedactingFilter, redact_text
 from .runs import RESUMABLE, default_runs_dir, new_run_dir, read_metrics, read_status, reconcile, write_status
 from .spec import RunSpec, load_spec
 
@@ -45,6 +46,9 @@ class LiveRun:
     metrics: list[dict] = field(default_factory=list)
     stop_event: threading.Event = field(default_factory=threading.Event)
     owner: str = ""  # in shared mode: the visitor who started it (a hash, never the visitor's id itself)
+    dataset: str = ""
+    deadline: float | None = None  # shared mode's time budget: the run stops with a checkpoint after this
+    budget_spent: bool = False
 
     @property
     def run_id(self) -> str:
@@ -75,11 +79,14 @@ class Ticket:
     message: str = ""
     live: LiveRun | None = None
     echo: Callable | None = None  # the CLI's printer of metric lines
+    address: str = ""  # shared mode: a hash of the visitor's network address, for the per-address cap
+    dataset: str = ""  # the file it will read (kept while it waits)
 
 
 class Runner:
-    def __init__(self, runs_dir: Path | None = None):
+    def __init__(self, runs_dir: Path | None = None, run_seconds: float | None = None):
         self.runs_dir = Path(runs_dir) if runs_dir else default_runs_dir()
+        self.run_seconds = run_seconds  # a time budget per run (shared mode); None: no limit
         self._lock = threading.RLock()
         self._thread: threading.Thread | None = None
         self.current: LiveRun | None = None
@@ -114,7 +121,10 @@ class Runner:
                     raise ValueError(f"{run_dir} already holds a run; pick a new output folder, or resume that "
                                      f"run with --resume {run_dir}.")
                 run_dir.mkdir(parents=True, exist_ok=True)
-            live = LiveRun(run_dir=run_dir, method=spec.method, model=spec.model_name, owner=owner)
+            live = LiveRun(run_dir=run_dir, method=spec.method, model=spec.model_name, owner=owner,
+                           dataset=str(spec.dataset))
+            if self.run_seconds:
+                live.deadline = live.started_at + self.run_seconds
             if resume:
                 live.metrics = read_metrics(run_dir)  # the curve keeps its history
                 status = read_status(run_dir)
@@ -145,7 +155,7 @@ class Runner:
     # The queue ----------------------------------------------------------------------------------------
 
     def submit(self, spec: RunSpec, owner: str = "", label: str = "", after: Ticket | None = None,
-               prepare: Callable[[RunSpec, Ticket], None] | None = None, echo=None) -> Ticket:
+               prepare: Callable[[RunSpec, Ticket], None] | None = None, echo=None, address: str = "") -> Ticket:
         """Queue `spec`; it starts now when nothing trains, else when its turn comes. `prepare(spec, ticket)`
         runs just before it starts (a pipeline fills in the previous stage's output there)."""
         method_module(spec.method)
@@ -156,14 +166,15 @@ class Runner:
             return spec, None, False
 
         ticket = Ticket(label=label or f"{spec.method} on {Path(str(spec.dataset)).name}", owner=owner,
-                        launch=launch, after=after, echo=echo)
+                        launch=launch, after=after, echo=echo, address=address, dataset=str(spec.dataset))
         return self._enqueue(ticket)
 
-    def submit_resume(self, run_dir: str | Path, owner: str = "") -> Ticket:
+    def submit_resume(self, run_dir: str | Path, owner: str = "", address: str = "") -> Ticket:
         run_dir = Path(run_dir)
         self._check_resumable(run_dir)
         spec = load_spec(run_dir / "config.yaml")
-        ticket = Ticket(label=f"resume {run_dir.name}", owner=owner, launch=lambda: (spec, run_dir, True))
+        ticket = Ticket(label=f"resume {run_dir.name}", owner=owner, launch=lambda: (spec, run_dir, True),
+                        address=address, dataset=str(spec.dataset))
         return self._enqueue(ticket)
 
     def _enqueue(self, ticket: Ticket) -> Ticket:
@@ -243,6 +254,14 @@ class Runner:
         if last_checkpoint(run_dir) is None:
             raise ValueError(f"run {run_dir.name} has no checkpoint to resume from; start it again instead.")
 
+    def datasets_in_use(self) -> set[str]:
+        """The dataset files of the run that trains and of the runs that wait (resolved paths)."""
+        from .spec import resolve_path
+
+        live = self.current
+        names = {t.dataset for _, t in self.queued()} | ({live.dataset} if live is not None and live.active else set())
+        return {str(resolve_path(n).resolve()) for n in names if n}
+
     def active_dirs(self) -> set[Path]:
         live = self.current
         return {live.run_dir.resolve()} if live is not None and live.active else set()
@@ -296,6 +315,7 @@ def _train(live: LiveRun, spec: RunSpec, echo=None, resume: bool = False) -> Non
     run_dir = live.run_dir
     handler = logging.FileHandler(run_dir / "train.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())  # no token in train.log, no unbounded line
     log = logging.getLogger("studio.run")
     for name in _LOGGERS:
         logging.getLogger(name).addHandler(handler)
@@ -323,6 +343,10 @@ def _train(live: LiveRun, spec: RunSpec, echo=None, resume: bool = False) -> Non
         stopped = live.stop_event.is_set()
         if live.error:
             live.state, live.message = "failed", live.error
+        elif live.budget_spent:
+            live.state = "stopped"
+            live.message = (f"stopped: a run on this shared studio may train for {(live.deadline - live.started_at) / 60:.0f} "
+                            "minutes; the adapter and a checkpoint were saved, so it can be compared or resumed")
         elif stopped:
             live.state, live.message = "stopped", "stopped by request; the adapter was saved"
         else:
@@ -371,6 +395,7 @@ class _Stopped(Exception):
 def plain_failure(exc: Exception) -> str:
     """One sentence a user can act on; the traceback goes to train.log."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = redact_text(text)[:1000]
     if isinstance(exc, ValueError):
         return text
     if "out of memory" in text.lower() or isinstance(exc, MemoryError):

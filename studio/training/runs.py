@@ -107,7 +107,8 @@ def list_runs(runs_dir: Path, active: set[Path] = frozenset()) -> list[dict]:
     if not Path(runs_dir).is_dir():
         return runs
     for folder in Path(runs_dir).iterdir():
-        status = reconcile(folder, active) if folder.is_dir() else {}
+        # A link in the runs folder may point anywhere on the machine: it is not a run of this studio.
+        status = reconcile(folder, active) if folder.is_dir() and not folder.is_symlink() else {}
         if status:
             runs.append({"run_dir": str(folder), "name": folder.name, **status})
     return sorted(runs, key=lambda r: r.get("started_at", 0), reverse=True)

@@ -18,6 +18,7 @@ import yaml
 
 from ..methods import config_class, known_methods, method_module
 from ..models import BUNDLED_MODEL
+from ..redact import REDACTED, brief, redact_values
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STUDIO_KEYS = ("method", "dataset", "holdout_rows")
@@ -58,13 +59,15 @@ class RunSpec:
         return {"method": self.method, "dataset": self.dataset, "holdout_rows": self.holdout_rows, **self.model,
                 **self.extras, **self.training}
 
-    def to_yaml(self) -> str:
-        """Grouped like the presets (# Model, # LoRA, # Rewards, # <Method>); loads back to an equal spec."""
+    def to_yaml(self, secrets: bool = False) -> str:
+        """Grouped like the presets (# Model, # LoRA, # Rewards, # <Method>); loads back to an equal spec.
+        Token-like values are written as REDACTED unless `secrets` (the user's own editor shows them)."""
+        hide = (lambda values: values) if secrets else redact_values
         lora = {k: v for k, v in self.model.items() if k.startswith("lora_") or k == "use_peft"}
         model = {k: v for k, v in self.model.items() if k not in lora}
         head = {"method": self.method, "dataset": self.dataset, "holdout_rows": self.holdout_rows}
-        sections = [("", head), ("Model", model), ("LoRA", lora),
-                    ("Rewards", self.extras), (self.method.upper(), self.training)]
+        sections = [("", head), ("Model", hide(model)), ("LoRA", lora),
+                    ("Rewards", hide(self.extras)), (self.method.upper(), hide(self.training))]
         parts = []
         for title, values in sections:
             if values:
@@ -94,27 +97,35 @@ def resolve_path(value: str) -> Path:
 
 def spec_from_dict(values: dict) -> RunSpec:
     """Split flat keys into model and training fields; unknown keys raise ValueError."""
-    values = dict(values)
+    # A value written as REDACTED (a token kept out of a run's config.yaml) is as good as unset: the library
+    # falls back to the login on this machine.
+    values = {k: v for k, v in values.items() if v != REDACTED}
     method = values.pop("method", None)
-    if method not in known_methods():
-        raise ValueError(f"'method' must be one of {', '.join(known_methods())}; got {method!r}.")
+    if not isinstance(method, str) or method not in known_methods():
+        raise ValueError(f"'method' must be one of {', '.join(known_methods())}; got {brief(method)}.")
     dataset = values.pop("dataset", None)
     if not dataset:
         raise ValueError("'dataset' is missing: give the path of a dataset file.")
+    if not isinstance(dataset, str):
+        raise ValueError(f"'dataset' must be the path of a dataset file; got {brief(dataset)}.")
     holdout = values.pop("holdout_rows", HOLDOUT_ROWS)
     if not isinstance(holdout, int) or isinstance(holdout, bool) or holdout < 0:
         raise ValueError(f"'holdout_rows' must be a whole number ≥ 0 (0 turns the end-of-run evaluation off); "
-                         f"got {holdout!r}.")
+                         f"got {brief(holdout)}.")
     training_fields = {f.name for f in dataclasses.fields(config_class(method))}
     model_fields = model_config_fields()
     extra_defaults = method_module(method).STUDIO_KEYS
     model, training = copy.deepcopy(MODEL_DEFAULTS), {}
     extras = copy.deepcopy(extra_defaults)
     for key, value in values.items():
+        if not isinstance(key, str):
+            raise ValueError(f"config keys are names; got {brief(key)}.")
         if isinstance(value, str) and _EXPONENT_FLOAT.match(value.strip()):
             value = float(value)  # YAML 1.1 reads 1e-4 (no dot) as a string; people mean a number
         if key in MANAGED_KEYS:
             raise ValueError(f"'{key}' is set by the studio (run folder, precision, logging); remove it.")
+        if len(key) > 100:
+            raise ValueError(f"unknown key {brief(key)} for method {method}.")
         if key in model_fields:
             model[key] = value
         elif key in extra_defaults:
@@ -150,16 +161,48 @@ def _yaml_value(raw: str, pair: str):
     if _EXPONENT_FLOAT.match(raw):  # YAML 1.1 reads 1e-4 (no dot) as a string; people mean a number
         return float(raw)
     try:
-        return yaml.safe_load(raw)
+        return yaml.load(raw, Loader=_PlainLoader)  # noqa: S506 (a SafeLoader without aliases)
+    except _NoAliases:
+        raise ValueError(f"--set {pair}: YAML anchors and aliases are not accepted.") from None
     except yaml.YAMLError as exc:
         raise ValueError(f"--set {pair}: the value is not valid YAML ({exc.problem or exc}).") from exc
 
 
+MAX_CONFIG_BYTES = 64 * 1024  # a config is a few dozen lines; this leaves room for long comments
+
+
+class _NoAliases(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """YAML without anchors and aliases: a config never needs them, and an alias bomb (a few hundred bytes that
+    expand to gigabytes) is made of them."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _NoAliases(event.start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+
 def parse_yaml_config(text: str, where: str = "the config") -> dict:
+    if not isinstance(text, str):
+        raise ValueError(f"{where}: expected YAML text.")
+    size = len(text.encode("utf-8", "replace"))
+    if size > MAX_CONFIG_BYTES:
+        raise ValueError(f"{where}: the config is {size / 1024:,.0f} KB; a config may be at most "
+                         f"{MAX_CONFIG_BYTES // 1024} KB.")
     try:
-        values = yaml.safe_load(text)
+        values = yaml.load(text, Loader=_PlainLoader)  # noqa: S506 (a SafeLoader without aliases)
+    except _NoAliases as exc:
+        raise ValueError(f"{where}: line {exc.line} uses a YAML anchor or alias (&name / *name); write the "
+                         "values out instead.") from None
     except yaml.YAMLError as exc:
-        raise ValueError(f"{where}: not valid YAML ({exc}).") from exc
+        raise ValueError(f"{where}: not valid YAML ({brief(str(exc), 300)[1:-1]}).") from None
+    except RecursionError:
+        raise ValueError(f"{where}: the YAML is nested too deeply; a config is a flat list of keys.") from None
     if not isinstance(values, dict):
         raise ValueError(f"{where}: expected a mapping of keys to values.")
     return values

@@ -98,7 +98,7 @@ def train_on_zero_gpu(live, spec, resume: bool) -> None:
     follower.start()
     live.message = f"waiting for a ZeroGPU slot (up to {seconds} s per call)…"
     try:
-        state, message = job(str(live.run_dir), spec.to_yaml(), resume)
+        state, message = job(str(live.run_dir), spec.to_yaml(secrets=True), resume)
     except Exception as exc:  # the slot ran out, or the GPU process died: the checkpoints on disk remain
         state = "interrupted"
         message = (f"the ZeroGPU call ended before the run did ({type(exc).__name__}: {exc}); resume continues "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from fastapi import Request
 from ..models import BUNDLED_MODEL
 from ..training.runner import Runner
 from .compare_tab import build_compare_tab
-from .context import StudioContext
+from .context import StudioContext, client_address
 from .data_tab import build_data_tab
 from .method_tab import build_method_tab
 from .runs_tab import build_runs_tab
@@ -30,6 +31,10 @@ def launch_kwargs(app: gr.Blocks | None = None) -> dict:
     kwargs = {"theme": gr.themes.Soft(), "css": CSS}
     if app is not None and getattr(app, "studio_routes", None):
         kwargs["app_kwargs"] = {"routes": list(app.studio_routes)}
+    ctx = getattr(app, "studio_context", None)
+    if ctx is not None and ctx.shared:
+        # One upload cap for the whole app: Gradio refuses bigger uploads before any handler sees them.
+        kwargs["max_file_size"] = ctx.limits.upload_bytes
     return kwargs
 
 
@@ -53,6 +58,9 @@ def _new_secret(path: Path) -> str:
     return value
 
 
+VISITOR_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
 def live_route(ctx: StudioContext):
     """GET LIVE_PATH → the Train tab's live state as JSON for the visitor named in the X-Studio-Visitor
     header (a header, so the id never appears in an access log). A plain route: no Gradio event per tick."""
@@ -60,8 +68,9 @@ def live_route(ctx: StudioContext):
     from fastapi.routing import APIRoute
 
     async def live(request: Request):
-        who = request.headers.get("x-studio-visitor") or None
-        status, progress, key, every = ctx.live(who) if ctx.live else ("", "", "", 1)
+        who = request.headers.get("x-studio-visitor") or ""
+        who = who if VISITOR_ID.match(who) else None  # ids are uuid4 hex; anything else watches anonymously
+        status, progress, key, every = ctx.live(who, client_address(request)) if ctx.live else ("", "", "", 1)
         return ORJSONResponse({"status": status, "progress": progress, "key": key, "every": every},
                               headers={"Cache-Control": "no-store"})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
 from pathlib import Path
 
 import gradio as gr
@@ -14,6 +15,11 @@ from ..evaluation.compare import evaluate_run, summary_line
 from ..evaluation.generate import DecodeSettings
 from ..methods.registry import METHODS
 from ..training.runs import list_runs
+from ..shared import folder_bytes, make_room
+from .markup import code, text
+from .notify import warn
+
+_EXPORT_LOCK = threading.Lock()  # one export at a time: each writes a whole model (about half a GB)
 
 EMPTY = "(no text: the model ended its answer at once)"
 TEXT_COLUMNS = ("prompt", "reference", "chosen", "rejected", "completion", "base", "aligned")
@@ -69,6 +75,17 @@ def export_files(records: list[dict]) -> tuple[str, str]:
         for record in records:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     return str(folder / "comparison.csv"), str(folder / "comparison.jsonl")
+
+
+def _base_model_bytes(run_dir) -> int:
+    """About what a merged export of this run weighs: its base model's weight files."""
+    from ..evaluation.generate import run_base_model
+    from ..models import resolve_model
+
+    try:
+        return folder_bytes(Path(resolve_model(run_base_model(Path(run_dir)))))
+    except ValueError:
+        return 0
 
 
 def build_compare_tab(ctx, visitor):
@@ -148,7 +165,7 @@ def build_compare_tab(ctx, visitor):
                 yield base, aligned or "…"
             yield base, aligned or EMPTY
         except ValueError as exc:
-            gr.Warning(str(exc))
+            warn(ctx, exc)
             yield gr.skip(), gr.skip()
 
     go.click(on_generate, inputs=[run, prompt, *decoding], outputs=[base_out, aligned_out])
@@ -160,7 +177,7 @@ def build_compare_tab(ctx, visitor):
                 raise ValueError("Type a message first.")
             pair, settings = pair_for(run_dir), settings_of(*decode)
         except ValueError as exc:
-            gr.Warning(str(exc))
+            warn(ctx, exc)
             yield gr.skip(), gr.skip(), gr.skip()
             return
         user = {"role": "user", "content": text}
@@ -185,23 +202,27 @@ def build_compare_tab(ctx, visitor):
             if not run_dir:
                 raise ValueError("Pick a run first.")
             run_dir = str(ctx.policy.check_run_dir(run_dir))
+            limit = max(1, int(limit or 1))
+            if ctx.shared:
+                limit = min(limit, ctx.limits.eval_rows)  # generation is the slow part; others wait behind it
             rows = None
             if file:
                 from ..data import inspect_dataset
 
-                report, rows = inspect_dataset(file)
+                report, rows = inspect_dataset(file, max_bytes=ctx.policy.max_upload_bytes,
+                                               max_rows=ctx.policy.max_rows)
                 if not report.usable:
                     raise ValueError(report.errors[0].describe(report.source))
-                rows = rows[: int(limit)]
+                rows = rows[:limit]
             records, summary = evaluate_run(run_dir, rows=rows, settings=settings_of(*decode),
-                                            generate=int(limit), pair=ctx.compare.get(run_dir),
+                                            generate=limit, pair=ctx.compare.get(run_dir),
                                             write=not file and mine(run_dir, who))
         except ValueError as exc:
-            gr.Warning(str(exc))
+            warn(ctx, exc)
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         csv_path, jsonl_path = export_files(records)
         frame = records_frame(records)
-        return (f"**Verdict:** {summary_line(summary)}.", verdict_figure(records),
+        return (f"**Verdict:** {text(summary_line(summary))}.", verdict_figure(records),
                 gr.Dataframe(frame, column_widths=column_widths(frame)),
                 gr.update(value=csv_path, visible=True), gr.update(value=jsonl_path, visible=True))
 
@@ -224,17 +245,26 @@ def build_compare_tab(ctx, visitor):
             if not (folder or "").strip():
                 raise ValueError("Give a folder to write the merged model to.")
             target = ctx.policy.check_output_dir(folder)
-            result = export_run(run_dir, target, four_bit=quantized, gguf=want_gguf,
-                                push_repo=(repo_id or "").strip() or None, token=hub_token or None,
-                                log=lambda _: None)
+            if not _EXPORT_LOCK.acquire(blocking=False):
+                raise ValueError("Another export is being written; try again in a minute.")
+            try:
+                if ctx.shared:  # exports share a disk quota; the oldest are removed to make room
+                    size = (1 + bool(quantized) + bool(want_gguf)) * _base_model_bytes(run_dir)
+                    make_room(ctx.runs_dir / "exports", size, ctx.limits.exports_bytes)
+                result = export_run(run_dir, target, four_bit=quantized, gguf=want_gguf,
+                                    push_repo=(repo_id or "").strip() or None, token=(hub_token or "").strip() or None,
+                                    log=lambda _: None, env_token=not ctx.shared)
+            finally:
+                _EXPORT_LOCK.release()
         except ValueError as exc:
-            gr.Warning(str(exc))
+            warn(ctx, exc)
             return gr.skip(), ""
-        lines = [f"Merged model: `{result['merged']}` (loads with `AutoModelForCausalLM.from_pretrained`)."]
-        lines += [f"4-bit copy: `{result['four_bit']}`."] if result["four_bit"] else []
-        lines += [f"GGUF: `{result['gguf']}`."] if result["gguf"] else []
-        lines += [f"Pushed: {result['pushed']}."] if result["pushed"] else []
-        lines += result["notes"]
+        shown = ctx.policy.shown_path
+        lines = [f"Merged model: {code(shown(result['merged']))} (loads with `AutoModelForCausalLM.from_pretrained`)."]
+        lines += [f"4-bit copy: {code(shown(result['four_bit']))}."] if result["four_bit"] else []
+        lines += [f"GGUF: {code(shown(result['gguf']))}."] if result["gguf"] else []
+        lines += [f"Pushed: {code(result['pushed'])}."] if result["pushed"] else []
+        lines += [text(ctx.visible(note)) for note in result["notes"]]
         return "\n\n".join(lines), ""  # the token field is emptied: it is never kept
 
     export.click(on_export, inputs=[run, out_dir, four_bit, gguf, repo, token, visitor],

@@ -18,7 +18,10 @@ from ..data import inspect_dataset
 from ..data.formats import SHAPE_LABELS, required_columns
 from ..data.mapping import TARGETS
 from ..models import model_choices
+from ..shared import make_room
 from ..training.spec import PROJECT_ROOT
+from .markup import code, text
+from .notify import warn
 
 SAMPLES_DIR = PROJECT_ROOT / "presets" / "data"
 FILE_TYPES = [".jsonl", ".json", ".csv", ".tsv", ".parquet", ".gz"]
@@ -35,12 +38,14 @@ def summary_markdown(report, origin: str = "") -> str:
     style = "conversational" if report.conversational else "standard"
     verdict = ("**Ready to train.**" if report.usable else
                f"**{len(report.errors)} error(s) must be fixed before training** (see the findings below).")
-    lines = [f"### {report.source}",
-             f"**{report.rows} rows** · {report.file_format.upper()} · columns: `{'`, `'.join(report.columns)}`",
+    # File names, column names and notes come from the user's file: shown as text.
+    columns = ", ".join(code(c, 80) for c in report.columns[:50]) + (" …" if len(report.columns) > 50 else "")
+    lines = [f"### {text(report.source, 200)}",
+             f"**{report.rows} rows** · {report.file_format.upper()} · columns: {columns}",
              f"**Detected shape:** {SHAPE_LABELS.get(report.shape, report.shape)} ({style})"]
     if origin:
         lines.insert(1, origin)
-    lines += [f"Note: {note}" for note in report.conversions]
+    lines += [f"Note: {text(note, 500)}" for note in report.conversions]
     lines.append(verdict + (f" {len(report.warnings)} warning(s)." if report.warnings else ""))
     return "\n\n".join(lines)
 
@@ -109,7 +114,7 @@ def tokens_markdown(stats) -> str:
     s = stats.summary()
     scope = (f"a random sample of {stats.rows_measured:,} of {stats.rows_total:,} rows" if stats.sampled
              else f"all {stats.rows_measured:,} rows")
-    lines = [f"**Token lengths** with `{stats.model}`'s tokenizer and chat template, as {stats.method.upper()} will "
+    lines = [f"**Token lengths** with {code(stats.model)}'s tokenizer and chat template, as {stats.method.upper()} will "
              f"see them ({scope}):",
              f"prompt p50 {s['prompt']['p50']} · p95 {s['prompt']['p95']} · max {s['prompt']['max']} — "
              f"completion p50 {s['completion']['p50']} · p95 {s['completion']['p95']} · max {s['completion']['max']}"]
@@ -180,14 +185,19 @@ def keep_upload(path: str | Path, keep_dir: Path, safe_name=None) -> Path:
     return kept
 
 
-def load_dataset_file(path: str | Path, keep_dir: Path, mapping: dict | None = None, policy=None):
+def load_dataset_file(path: str | Path, keep_dir: Path, mapping: dict | None = None, policy=None,
+                      keep: set = frozenset()):
     """Inspect a file (copied into `keep_dir` when uploaded). With a mapping of the user's, the mapped rows are
     written next to it, so training reads exactly what the tab showed.
-    Returns (kept file, training path, report, rows). `policy`: shared mode's upload limits."""
+    Returns (kept file, training path, report, rows). `policy`: shared mode's upload limits (and its disk
+    quota for uploads, which removes the oldest ones not in `keep`, the files runs still need)."""
+    limits = {"max_bytes": policy.max_upload_bytes, "max_rows": policy.max_rows} if policy is not None else {}
     if policy is not None and Path(path).is_file() and Path(path).stat().st_size > policy.max_upload_bytes:
-        inspect_dataset(path, max_bytes=policy.max_upload_bytes)  # raises the size message before any copy
+        inspect_dataset(path, **limits)  # raises the size message before any copy
+    if policy is not None and policy.enabled and not str(path).startswith((str(SAMPLES_DIR), str(keep_dir))):
+        make_room(keep_dir, 2 * Path(path).stat().st_size, policy.limits.uploads_bytes, keep)
     kept = keep_upload(path, keep_dir, policy.safe_upload_name if policy is not None else None)
-    report, rows = inspect_dataset(kept, mapping, **({"max_bytes": policy.max_upload_bytes} if policy else {}))
+    report, rows = inspect_dataset(kept, mapping, **limits)
     report.source = Path(path).name  # the name the user knows, not the kept copy's
     train_path = kept
     if mapping and report.column_mapping:
@@ -243,7 +253,7 @@ def build_data_tab(ctx, dataset_state: gr.State):
 
     def show(file_path: str, mapping: dict | None, origin: str = "", name: str = ""):
         kept, train_path, report, rows = load_dataset_file(file_path, ctx.uploads_dir, mapping,
-                                                           getattr(ctx, "policy", None))
+                                                           getattr(ctx, "policy", None), in_use())
         report.source = name or report.source
         key = f"{kept}|{sorted(report.column_mapping.items())}"
         cache.put(key, (report, rows))
@@ -254,10 +264,14 @@ def build_data_tab(ctx, dataset_state: gr.State):
                 findings_frame(report), *mapping_updates(report), 1, shown, frame,
                 gr.update(interactive=report.usable))
 
+    def in_use() -> set:
+        """Uploads that runs still read (the one training, the queued ones): never removed for room."""
+        return {Path(p) for p in ctx.runner.datasets_in_use()}
+
     def failed(exc: Exception):
-        gr.Warning(str(exc))
-        return (None, None, f"**Could not use this file.** {exc}", None, *[gr.update(visible=False)] * len(TARGETS),
-                1, "", None, gr.update(interactive=False))
+        warn(ctx, exc)
+        return (None, None, f"**Could not use this file.** {text(ctx.visible(exc), 600)}", None,
+                *[gr.update(visible=False)] * len(TARGETS), 1, "", None, gr.update(interactive=False))
 
     def on_file(path):
         if not path:
@@ -269,13 +283,15 @@ def build_data_tab(ctx, dataset_state: gr.State):
 
     def on_hub(name, config, split):
         if not (name or "").strip():
-            gr.Warning("Type a dataset id like org/name first.")
+            warn(ctx, "Type a dataset id like org/name first.")
             return (gr.skip(),) * len(outputs)
         try:
             from ..data.hub import hub_to_file
 
+            if ctx.shared:
+                make_room(ctx.uploads_dir, 2 * ctx.limits.upload_bytes, ctx.limits.uploads_bytes, in_use())
             path = hub_to_file(name.strip(), ctx.uploads_dir, (config or "").strip() or None, (split or "").strip() or None)
-            return show(str(path), None, origin=f"From the Hugging Face Hub: `{name.strip()}`")
+            return show(str(path), None, origin=f"From the Hugging Face Hub: {code(name.strip(), 120)}")
         except ValueError as exc:
             return failed(exc)
 
@@ -286,7 +302,7 @@ def build_data_tab(ctx, dataset_state: gr.State):
         try:
             return show(state["file"], mapping, state.get("origin", ""), state.get("name", ""))
         except ValueError as exc:
-            gr.Warning(str(exc))
+            warn(ctx, exc)
             return (gr.skip(),) * len(outputs)
 
     def rows_for(state):
@@ -324,7 +340,12 @@ def build_data_tab(ctx, dataset_state: gr.State):
     token_outputs = [tokens_text, histogram, rendered]
     token_inputs = [current, model, max_length, exact]
     upload.upload(on_file, inputs=upload, outputs=outputs).then(on_tokens, token_inputs, token_outputs)
-    sample.input(lambda name: on_file(str(SAMPLES_DIR / name)) if name else on_file(None), inputs=sample,
+    def on_sample(name):
+        if name not in sample_choices():  # a name from the page, so only the bundled samples
+            return on_file(None)
+        return on_file(str(SAMPLES_DIR / name))
+
+    sample.input(on_sample, inputs=sample,
                  outputs=outputs).then(on_tokens, token_inputs, token_outputs)
     hub_button.click(on_hub, [hub_name, hub_config, hub_split], outputs).then(on_tokens, token_inputs, token_outputs)
     for dropdown in dropdowns:

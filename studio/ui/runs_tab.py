@@ -12,8 +12,10 @@ from ..evaluation.compare import read_summary, summary_line
 from ..methods.registry import METHODS
 from ..training.health import health_markdown
 from ..training.runs import list_runs, read_metrics
-from ..training.spec import spec_from_yaml
+from ..training.spec import load_spec
+from .context import client_address
 from .curves import smooth
+from .notify import info, warn
 
 COLUMNS = ["run", "state", "method", "model", "dataset", "steps", "duration", "final loss", "verdict", "message"]
 
@@ -31,8 +33,9 @@ def _total(run: dict) -> str:
     return str(total) if isinstance(total, int) and total > 0 else "?"
 
 
-def runs_frame(runs: list[dict], owner: str = "") -> pd.DataFrame:
-    """`owner`: in shared mode the visitor's hash; their runs are marked "(yours)"."""
+def runs_frame(runs: list[dict], owner: str = "", visible=str) -> pd.DataFrame:
+    """`owner`: in shared mode the visitor's hash; their runs are marked "(yours)". `visible`: how a message
+    is shown to this visitor (no server paths in shared mode)."""
     rows = []
     for run in runs:
         losses = [m["loss"] for m in read_metrics(Path(run["run_dir"])) if isinstance(m.get("loss"), (int, float))]
@@ -40,7 +43,7 @@ def runs_frame(runs: list[dict], owner: str = "") -> pd.DataFrame:
         rows.append([name, run.get("state", ""), run.get("method", ""), Path(str(run.get("model", ""))).name,
                      Path(str(run.get("dataset", ""))).name, f"{run.get('step', 0)}/{_total(run)}",
                      _duration(run), f"{losses[-1]:.4g}" if losses else "",
-                     summary_line(read_summary(run["run_dir"])), run.get("message", "")])
+                     summary_line(read_summary(run["run_dir"])), visible(run.get("message", ""))])
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -84,11 +87,16 @@ def build_runs_tab(ctx, visitor):
     def on_refresh(who=None):
         runs = list_runs(ctx.runs_dir, ctx.runner.active_dirs())
         choices = run_choices(runs)
-        return runs_frame(runs, ctx.owner(who)), gr.update(choices=choices), gr.update(choices=choices)
+        return runs_frame(runs, ctx.owner(who), ctx.visible), gr.update(choices=choices), gr.update(choices=choices)
 
     refresh.click(on_refresh, inputs=visitor, outputs=[table, picked, one])
 
     def on_overlay(run_dirs, name, smooth):
+        try:
+            run_dirs = [str(ctx.policy.check_run_dir(d)) for d in (run_dirs or [])[:12]]
+        except ValueError as exc:
+            warn(ctx, exc)
+            return gr.skip(), gr.skip()
         keys = sorted({k for d in run_dirs or [] for m in read_metrics(Path(d)) for k, v in m.items()
                        if isinstance(v, (int, float)) and k not in ("step", "epoch", "time")})
         return overlay_figure(run_dirs or [], name or "loss", smooth), gr.update(choices=keys or ["loss"])
@@ -99,42 +107,49 @@ def build_runs_tab(ctx, visitor):
     def on_one(run_dir):
         if not run_dir:
             return "", "", gr.update(visible=False, value=False)
-        config = Path(run_dir) / "config.yaml"
-        return (health_markdown(read_metrics(Path(run_dir))),
-                config.read_text(encoding="utf-8") if config.is_file() else "", gr.update(visible=False, value=False))
+        try:
+            path = ctx.policy.check_run_dir(run_dir)
+        except ValueError as exc:
+            warn(ctx, exc)
+            return "", "", gr.update(visible=False, value=False)
+        config = path / "config.yaml"
+        shown = ctx.policy.shown_path(config.read_text(encoding="utf-8")) if config.is_file() else ""
+        return health_markdown(read_metrics(path)), shown, gr.update(visible=False, value=False)
 
     one.change(on_one, inputs=one, outputs=[run_health, run_config, confirm])
 
-    def on_resume(run_dir, who):
+    def on_resume(run_dir, who, request: gr.Request):
         if not run_dir:
-            gr.Warning("Pick a run first.")
+            warn(ctx, "Pick a run first.")
             return
         try:
-            live, position = ctx.resume(run_dir, who)
+            live, position = ctx.resume(run_dir, who, client_address(request))
         except ValueError as exc:
-            gr.Warning(str(exc))
+            warn(ctx, exc)
             return
         if live is None:
-            gr.Info(f"Resume queued: position {position}.")
+            info(ctx, f"Resume queued: position {position}.")
             return
-        gr.Info(f"Run {live.run_id} resumes; follow it on the Train tab.")
+        info(ctx, f"Run {live.run_id} resumes; follow it on the Train tab.")
 
     resume.click(on_resume, inputs=[one, visitor])
 
-    def on_rerun(text, who):
+    def on_rerun(run_dir, who, request: gr.Request):
         try:
-            spec = spec_from_yaml(text or "", where="this run's config.yaml")
+            if not run_dir:
+                raise ValueError("Pick a run first.")
+            spec = load_spec(ctx.policy.check_run_dir(run_dir) / "config.yaml")  # as saved, not as shown
             ctx.policy.check_spec(spec)
-            live, position = ctx.start(spec, who)
+            live, position = ctx.start(spec, who, client_address(request))
         except ValueError as exc:
-            gr.Warning(str(exc))
+            warn(ctx, exc)
             return
         if live is None:
-            gr.Info(f"Queued: position {position}; follow it on the Train tab.")
+            info(ctx, f"Queued: position {position}; follow it on the Train tab.")
             return
-        gr.Info(f"Run {live.run_id} started with the same config; follow it on the Train tab.")
+        info(ctx, f"Run {live.run_id} started with the same config; follow it on the Train tab.")
 
-    rerun.click(on_rerun, inputs=[run_config, visitor])
+    rerun.click(on_rerun, inputs=[one, visitor])
     delete.click(lambda run_dir: gr.update(visible=bool(run_dir), value=False), inputs=one, outputs=confirm)
 
     def on_confirm(run_dir, sure, who):
@@ -144,15 +159,15 @@ def build_runs_tab(ctx, visitor):
         try:
             ctx.check_mine(path, who)
         except ValueError as exc:
-            gr.Warning(str(exc))
+            warn(ctx, exc)
             return gr.skip(), gr.skip(), gr.skip(), gr.update(value=False)
         if path.parent != ctx.runs_dir.resolve() or path in ctx.runner.active_dirs():
-            gr.Warning("That run can't be deleted (it is training, or it is not in the runs folder).")
+            warn(ctx, "That run can't be deleted (it is training, or it is not in the runs folder).")
             return gr.skip(), gr.skip(), gr.skip(), gr.update(value=False)
         shutil.rmtree(path)
-        gr.Info(f"Deleted {path.name}.")
+        info(ctx, f"Deleted {path.name}.")
         runs = list_runs(ctx.runs_dir, ctx.runner.active_dirs())
-        return (runs_frame(runs, ctx.owner(who)), gr.update(choices=run_choices(runs), value=[]),
+        return (runs_frame(runs, ctx.owner(who), ctx.visible), gr.update(choices=run_choices(runs), value=[]),
                 gr.update(choices=run_choices(runs), value=None), gr.update(visible=False, value=False))
 
     confirm.input(on_confirm, inputs=[one, confirm, visitor], outputs=[table, picked, one, confirm])

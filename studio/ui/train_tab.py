@@ -18,13 +18,17 @@ from ..methods import TRAINABLE, method_module
 from ..methods.registry import METHODS
 from ..methods.rewards import RULE_REWARDS
 from ..models import describe_model, model_choices
-from ..shared import NOT_YOURS
+from ..shared import NOT_YOURS, keep_newest
 from ..training.health import health_markdown
 from ..training.launch import STRATEGIES, write_launch_files
 from ..training.pipeline import rlhf_specs, submit_rlhf
 from ..training.runs import RESUMABLE, list_runs
 from ..training.spec import PROJECT_ROOT, RunSpec, preset_path, spec_from_yaml
+from ..training.spec import MAX_CONFIG_BYTES
+from .context import client_address
 from .curves import figure
+from .markup import code, text
+from .notify import info, warn
 
 PRESETS_DIR = PROJECT_ROOT / "presets"
 
@@ -113,10 +117,13 @@ def status_markdown(snapshot: dict | None, metrics: list[dict] | None = None) ->
         eta = f" · about {elapsed / step * (total - step):.0f} s left"
     pct = f" ({100 * step / total:.0f}%)" if total and total > 0 else ""
     speed = tokens_per_second(metrics or [])
-    line = (f"**{snapshot['state']}** · run `{snapshot['run_id']}` · {METHODS[snapshot['method']].name} · "
+    method = METHODS[snapshot["method"]].name if snapshot["method"] in METHODS else snapshot["method"]
+    line = (f"**{text(snapshot['state'])}** · run {code(snapshot['run_id'])} · {text(method)} · "
             f"step {step}/{total or '?'}{pct} · {elapsed:.0f} s elapsed{eta}"
             + (f" · {speed:,.0f} tokens/s" if speed else ""))
-    return line + (f"\n\n{snapshot['message']}" if snapshot.get("message") else "")
+    # The message may echo what a visitor typed (a model name, say): it is shown as text to everyone.
+    return line + "".join(f"\n\n{text(part)}" for part in str(snapshot.get("message") or "").split("\n\n")
+                          if part.strip())
 
 
 REDRAW_SECONDS = 1.0  # the curves redraw at most this often while a run trains (a new metric shows within ~2 s)
@@ -124,25 +131,42 @@ REDRAWS_PER_SECOND = 1.0  # …and all open tabs together redraw at most this of
 TABS_PER_TICK_SECOND = 10  # beyond this many watching tabs, each asks every 2 s (20 tabs), 3 s (30 tabs), …
 
 
+VIEWER_SECONDS = 6.0  # a tab that hasn't asked for this long no longer counts as watching
+MAX_VIEWERS = 500  # watching tabs counted at most (the count only ever slows ticks and redraws down)
+MAX_VIEWERS_PER_ADDRESS = 8  # …and at most this many from one network address, whatever ids it sends
+
+
 class CurveCache:
     """The live curves, built once per new metric line and shared by every open tab.
 
     Each tick sends only text and a small key; a tab's plot redraws (a separate event) only when the key
     changes, which is at most every REDRAW_SECONDS while a run trains. With many tabs polling, neither the
-    figure nor Gradio's per-output bookkeeping for a plot is paid on every tick."""
+    figure nor Gradio's per-output bookkeeping for a plot is paid on every tick. The count of watching tabs
+    (which slows everyone's ticks for a crowd) expires and is bounded, so made-up visitor ids can't inflate it."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._key, self._value = None, None
         self._published = ("", -1, 0.0)  # run id, metric lines, when
-        self._viewers: dict[str, float] = {}  # tab (visitor) → when it last ticked
+        self._viewers: dict[tuple[str, str], float] = {}  # (address, visitor) → when it last ticked
+
+    def _seen(self, who: str, address: str, now: float) -> None:
+        self._viewers = {k: at for k, at in self._viewers.items() if now - at < VIEWER_SECONDS}
+        key = (address, who)
+        if key not in self._viewers:
+            if len(self._viewers) >= MAX_VIEWERS:
+                return
+            if address and sum(a == address for a, _ in self._viewers) >= MAX_VIEWERS_PER_ADDRESS:
+                return
+        self._viewers[key] = now
+
+    def viewers(self) -> int:
+        return len(self._viewers)
 
     def interval(self, now: float) -> float:
         """Seconds between redraws: REDRAW_SECONDS, longer when many tabs watch (each redraw is a Gradio
         event per tab; the status text, which is cheap, updates every tick)."""
-        recent = {who: at for who, at in self._viewers.items() if now - at < 6}
-        self._viewers = recent
-        return max(REDRAW_SECONDS, len(recent) / REDRAWS_PER_SECOND)
+        return max(REDRAW_SECONDS, len(self._viewers) / REDRAWS_PER_SECOND)
 
     def every(self) -> int:
         """Ticks per fetch the page should use: 1 while few tabs watch, more for a crowd, so a Space full
@@ -150,10 +174,10 @@ class CurveCache:
         with self._lock:
             return min(5, 1 + len(self._viewers) // (TABS_PER_TICK_SECOND + 1))
 
-    def key(self, live, who: str | None = None) -> str:
+    def key(self, live, who: str | None = None, address: str = "") -> str:
         lines, now = len(live.metrics), time.time()
         with self._lock:
-            self._viewers[who or ""] = now
+            self._seen(who or "", address, now)
             run_id, shown, at = self._published
             if run_id != live.run_id or (lines != shown and (now - at >= self.interval(now) or not live.active)):
                 self._published = (live.run_id, lines, now)
@@ -199,7 +223,7 @@ def queue_markdown(queued: list, owner: str, everyone: bool = False) -> str:
     `everyone`: on your own machine every waiting run is yours (e.g. the RLHF pipeline's PPO stage)."""
     if not queued:
         return ""
-    mine = [f"position {position} ({ticket.label})" for position, ticket in queued
+    mine = [f"position {position} ({text(ticket.label, 120)})" for position, ticket in queued
             if everyone or (owner and ticket.owner == owner)]
     return (f"\n\n**Queue:** {len(queued)} run(s) waiting"
             + (f" · {'next' if everyone else 'yours'}: {', '.join(mine)}" if mine else "") + ".")
@@ -214,9 +238,9 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
         method = gr.Dropdown([(METHODS[m].name, m) for m in TRAINABLE], value="sft", label="Method", scale=1,
                              elem_id="train-method")
         preset = gr.Dropdown(preset_choices(), value=None, label="Load a preset", scale=2)
-    model_note = gr.Markdown(describe_model(ctx.default_model))
-    dataset_note = gr.Markdown(f"Dataset: `{first.dataset}` (the demo preset's; load yours on the Data tab).",
-                               elem_id="train-dataset")
+    model_note = gr.Markdown(text(describe_model(ctx.default_model)))
+    dataset_note = gr.Markdown(f"Dataset: {code(ctx.policy.shown_path(first.dataset))} (the demo preset's; load "
+                               "yours on the Data tab).", elem_id="train-dataset")
     values = fields_of(first)
     with gr.Row():
         steps = gr.Number(values[0], label="Steps (-1 = by epochs)", precision=0, minimum=-1)
@@ -267,8 +291,11 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
     curve_key = gr.Textbox("", visible=False, elem_id="train-curve-key")  # changes → the plot redraws
     curves = CurveCache()
 
+    def yaml_of(spec: RunSpec) -> str:
+        return spec.to_yaml(secrets=not ctx.shared)  # on your own machine your editor keeps what you typed
+
     def show(spec: RunSpec):
-        return [spec.to_yaml(), spec.model_name, spec.method, *field_updates(spec)]
+        return [yaml_of(spec), spec.model_name, spec.method, *field_updates(spec)]
 
     shown = [config, model, method, *quick]
 
@@ -276,7 +303,7 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
         try:
             return spec_from_yaml(text)
         except ValueError as exc:
-            gr.Warning(f"The config has a problem: {exc}")
+            warn(ctx, f"The config has a problem: {exc}")
             return None
 
     def on_quick(text, *values):
@@ -286,9 +313,9 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
         try:
             spec = apply_fields(spec, *values)
         except (TypeError, ValueError) as exc:
-            gr.Warning(f"Not a valid value: {exc}")
+            warn(ctx, f"Not a valid value: {exc}")
             return gr.skip(), gr.skip()
-        return spec.to_yaml(), spec.model["use_peft"]  # 4-bit ticks LoRA too
+        return yaml_of(spec), spec.model["use_peft"]  # 4-bit ticks LoRA too
 
     for field in quick:
         field.input(on_quick, inputs=[config, *quick], outputs=[config, lora])
@@ -314,9 +341,9 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
     def on_model(name, text):
         spec = current(text)
         if spec is None:
-            return gr.skip(), describe_model(name or "")
+            return gr.skip(), text(describe_model(name or ""))
         spec.model["model_name_or_path"] = (name or "").strip() or ctx.default_model
-        return spec.to_yaml(), describe_model(name or "")
+        return yaml_of(spec), text(describe_model(name or ""))
 
     model.input(on_model, inputs=[model, config], outputs=[config, model_note])
 
@@ -325,7 +352,8 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
         if not state or spec is None:
             return gr.skip(), gr.skip()
         spec.dataset = state["path"]
-        return spec.to_yaml(), f"Dataset: `{state['path']}` ({state['report']['rows']} rows, from the Data tab)"
+        return yaml_of(spec), (f"Dataset: {code(ctx.policy.shown_path(state['path']))} "
+                               f"({state['report']['rows']} rows, from the Data tab)")
 
     dataset_state.change(on_dataset, inputs=[dataset_state, config], outputs=[config, dataset_note])
 
@@ -335,16 +363,18 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
         try:
             return show(spec_from_yaml((PROJECT_ROOT / path).read_text(encoding="utf-8"), where=path))
         except ValueError as exc:
-            gr.Warning(str(exc))
+            warn(ctx, exc)
             return [gr.skip()] * len(shown)
 
     preset.input(on_preset, inputs=preset, outputs=shown)
 
     def on_upload(file):
         try:
-            return show(spec_from_yaml(Path(file).read_text(encoding="utf-8"), where=Path(file).name))
+            with open(file, "rb") as handle:  # a config is small: never read more than the cap allows
+                raw = handle.read(MAX_CONFIG_BYTES + 1)
+            return show(spec_from_yaml(raw.decode("utf-8"), where=ctx.policy.safe_upload_name(Path(file).name)))
         except (ValueError, UnicodeDecodeError) as exc:
-            gr.Warning(str(exc))
+            warn(ctx, exc)
             return [gr.skip()] * len(shown)
 
     upload.upload(on_upload, inputs=upload, outputs=shown)
@@ -354,7 +384,7 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
         if spec is None:
             return gr.skip()
         path = Path(tempfile.mkdtemp(prefix="studio-config-")) / f"{spec.method}.yaml"
-        path.write_text(spec.to_yaml(), encoding="utf-8")
+        path.write_text(yaml_of(spec), encoding="utf-8")
         return str(path)
 
     save.click(on_save, inputs=config, outputs=save)
@@ -365,35 +395,39 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
             return gr.skip(), gr.skip()
         out = ctx.runs_dir / "launch" / f"{time.strftime('%Y%m%d-%H%M%S')}-{spec.method}"
         try:
-            written = write_launch_files(spec, out, strategy_name, int(count or 1))
+            ctx.policy.check_spec(spec)
+            if ctx.shared:  # a few KB each, but a visitor could press the button forever: keep the newest
+                keep_newest(ctx.runs_dir / "launch", 20)
+            written = write_launch_files(spec, out, strategy_name, max(1, min(int(count or 1), 1024)))
         except ValueError as exc:
-            gr.Warning(str(exc))
+            warn(ctx, exc)
             return gr.skip(), gr.skip()
         commands = "\n".join(written["commands"])
-        note = (f"Written to `{out}`. Copy the folder to the GPU machine and run `bash launch.sh`; "
-                f"it runs:\n```bash\n{commands}\n```")
+        note = (f"Written to {code(ctx.policy.shown_path(out))}. Copy the folder to the GPU machine and run "
+                f"`bash launch.sh`; it runs:\n```bash\n{ctx.visible(commands).replace('```', '')}\n```")
         return note, written["files"]
 
     export.click(on_export, inputs=[config, strategy, processes], outputs=[launch_note, launch_files])
 
-    def on_start(text, who):
+    def on_start(config_text, who, request: gr.Request):
         try:
-            spec = spec_from_yaml(text)
+            spec = spec_from_yaml(config_text)
             ctx.policy.check_spec(spec)
-            live, position = ctx.start(spec, who)  # shared mode: strangers wait their turn, not turned away
+            # shared mode: strangers wait their turn, not turned away (within a fair share)
+            live, position = ctx.start(spec, who, client_address(request))
         except ValueError as exc:
-            gr.Warning(str(exc))
+            warn(ctx, exc)
             return gr.skip()
         if live is None:
-            gr.Info(f"Queued: position {position}. Your run starts when the ones before it end; this page "
+            info(ctx, f"Queued: position {position}. Your run starts when the ones before it end; this page "
                     "shows its place.")
             return gr.skip()
-        gr.Info(f"Run {live.run_id} started.")
+        info(ctx, f"Run {live.run_id} started.")
         return status_markdown(live.snapshot())
 
     start.click(on_start, inputs=[config, visitor], outputs=status)
 
-    def on_rlhf(model_name, state, r_steps, p_steps, who):
+    def on_rlhf(model_name, state, r_steps, p_steps, who, request: gr.Request):
         report = (state or {}).get("report") or {}
         pairs = state["path"] if state and report.get("dataset_type") == "preference" else \
             str(PRESETS_DIR / "data" / "dpo_helpful_pairs.jsonl")
@@ -403,18 +437,18 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
                                      ppo_overrides={"max_steps": int(p_steps)})
             ctx.policy.check_spec(reward)
             ctx.policy.check_spec(ppo)
-            if ctx.shared and not who:
-                raise ValueError("The page is still loading; press the button again in a moment.")
+            address = client_address(request)
+            ctx.check_fair_share(who, address, more=2)
             if not ctx.shared and (ctx.runner.busy() or ctx.runner.queue):
                 raise ValueError(ctx.runner.busy_message())
-            first, _ = submit_rlhf(ctx.runner, reward, ppo, owner=ctx.owner(who))
+            first, _ = submit_rlhf(ctx.runner, reward, ppo, owner=ctx.owner(who), address=address)
         except (TypeError, ValueError) as exc:
-            gr.Warning(str(exc))
+            warn(ctx, exc)
             return gr.skip()
         if first.live is None:
-            gr.Info(f"RLHF pipeline queued: position {ctx.runner.position(first.id)}.")
+            info(ctx, f"RLHF pipeline queued: position {ctx.runner.position(first.id)}.")
             return gr.skip()
-        gr.Info(f"RLHF stage 1 (reward model on {Path(pairs).name}) started as {first.live.run_id}; PPO follows "
+        info(ctx, f"RLHF stage 1 (reward model on {ctx.policy.safe_upload_name(Path(pairs).name)}) started as {first.live.run_id}; PPO follows "
                 "when it finishes.")
         return status_markdown(first.live.snapshot())
 
@@ -430,18 +464,18 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
             elif mine:
                 for ticket in mine:
                     ctx.runner.cancel(ticket.id, owner)
-                gr.Info(f"Took {len(mine)} waiting run(s) of yours out of the queue.")
+                info(ctx, f"Took {len(mine)} waiting run(s) of yours out of the queue.")
             elif live is not None and live.active:
-                gr.Warning(NOT_YOURS)
+                warn(ctx, NOT_YOURS)
             else:
-                gr.Info("Nothing of yours is training or waiting.")
+                info(ctx, "Nothing of yours is training or waiting.")
             return
         if not ctx.runner.stop():
-            gr.Info("Nothing is training right now.")
+            info(ctx, "Nothing is training right now.")
 
     stop.click(on_stop, inputs=visitor)
 
-    def on_resume(who):
+    def on_resume(who, request: gr.Request):
         live = ctx.runner.current
         owner = ctx.owner(who)
         target = live.run_dir if live is not None and (not ctx.shared or live.owner == owner) else None
@@ -450,36 +484,37 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
                           if r.get("state") in RESUMABLE and (not ctx.shared or (owner and r.get("owner") == owner))]
             target = candidates[0]["run_dir"] if candidates else None
         if target is None:
-            gr.Warning("There is no stopped, failed or interrupted run of yours to resume." if ctx.shared else
+            warn(ctx, "There is no stopped, failed or interrupted run of yours to resume." if ctx.shared else
                        "There is no stopped, failed or interrupted run to resume.")
             return gr.skip()
         try:
-            live, position = ctx.resume(target, who)
+            live, position = ctx.resume(target, who, client_address(request))
         except ValueError as exc:
-            gr.Warning(str(exc))
+            warn(ctx, exc)
             return gr.skip()
         if live is None:
-            gr.Info(f"Resume queued: position {position}.")
+            info(ctx, f"Resume queued: position {position}.")
             return gr.skip()
-        gr.Info(f"Run {live.run_id} resumes from its last checkpoint.")
+        info(ctx, f"Run {live.run_id} resumes from its last checkpoint.")
         return status_markdown(live.snapshot())
 
     resume.click(on_resume, inputs=visitor, outputs=status)
 
-    def on_tick(who):
+    def on_tick(who, address: str = ""):
         """The Train tab's live state for one visitor: (status text, progress bar, curve key, ticks per fetch)."""
         live = ctx.runner.current
         queue = queue_markdown(ctx.runner.queued(), ctx.owner(who), everyone=not ctx.shared)
         if live is None:
             return status_markdown(None) + queue, progress_bar(0), "", 1
         metrics, snapshot = list(live.metrics), live.snapshot()
+        snapshot["message"] = ctx.visible(snapshot["message"])
         if ctx.shared and snapshot["state"] in ("starting", "running"):
             owner = ctx.owner(who)
             snapshot["message"] = (snapshot["message"] + "\n\n" if snapshot["message"] else "") + (
                 "This is your run." if owner and live.owner == owner else
                 "Another visitor's run: you can watch it; Start queues yours behind it.")
         done = 100 * snapshot["step"] / snapshot["max_steps"] if snapshot["max_steps"] > 0 else 0
-        key = curves.key(live, who)
+        key = curves.key(live, who, address)
         return status_markdown(snapshot, metrics) + queue, progress_bar(done), key, curves.every()
 
     # Every open tab ticks once a second. The tick is a browser-side fetch of LIVE_PATH (a plain route that
