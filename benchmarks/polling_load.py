@@ -64,11 +64,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(model: str, runs_dir: Path, shared: bool = True, timeout: float = 120) -> tuple[subprocess.Popen, str]:
+def start_app(model: str, runs_dir: Path, shared: bool = True, timeout: float = 120,
+              env: dict | None = None) -> tuple[subprocess.Popen, str]:
     """`python app.py` on a free port with `model` and `runs_dir` (its output in runs_dir/app.log); returns the
-    process and the base URL once the page answers. The browser tests start their apps with it too."""
+    process and the base URL once the page answers. The browser tests start their apps with it too. `env`:
+    variables to set (or, with None values, to remove) in the app's environment."""
     port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1",
+           **(env or {})}
+    env = {k: v for k, v in env.items() if v is not None}
     command = [sys.executable, "app.py", "--port", str(port), "--model", model, "--runs-dir", str(runs_dir)]
     with open(runs_dir / "app.log", "w") as log:  # the child keeps its own handle
         proc = subprocess.Popen(command + (["--shared"] if shared else []), cwd=ROOT, env=env, stdout=log,

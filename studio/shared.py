@@ -320,6 +320,9 @@ class SharedPolicy:
                                  "change training settings (steps, learning rate, batch, lengths, β, LoRA, "
                                  "generations, rewards), not where files, code or credentials come from. "
                                  "Remove it.")
+            if key == "max_steps" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise ValueError(f"In shared mode a run needs a step budget: set max_steps between 1 and "
+                                 f"{self.limits.max_steps}.")
             rule.check(key, value, self.limits.max_steps if key == "max_steps" else None)
             if key == "reward_regex" and value:
                 try:
@@ -343,7 +346,10 @@ class SharedPolicy:
     def check_run_dir(self, value: str | Path) -> Path:
         """A run folder named by the page: in shared mode it must be one directly under the runs folder (not a
         link to somewhere else)."""
-        path = Path(str(value)).expanduser()
+        value = str(value)
+        # The page names runs by their folder's name (no server path in the page); a path works too.
+        path = self.runs_dir / value if value and "/" not in value and value not in (".", "..") else \
+            Path(value).expanduser()
         if self.enabled:
             if path.is_symlink() or (path.parent.resolve() == self.runs_dir.resolve() and
                                      (self.runs_dir / path.name).is_symlink()):

@@ -491,7 +491,7 @@ def test_run_choices_label_runs(fake_runs, runs_dir):
     from studio.training.runs import list_runs
 
     choices = runs_tab.run_choices(list_runs(runs_dir))
-    assert [value for _, value in choices] == [str(f) for f in reversed(fake_runs)]
+    assert [value for _, value in choices] == [f.name for f in reversed(fake_runs)]  # names, not server paths
     assert choices[-1][0] == "20250101-100000-dpo · DPO · finished"
 
 
@@ -505,7 +505,7 @@ def test_comparable_runs_only_those_with_an_adapter(fake_runs, runs_dir):
     broken = fake_run(runs_dir, "20250102-020000-dpo", {"state": "finished", "method": "dpo", "started_at": 9900.0})
     (broken / "adapter").write_text("a file, not a folder", encoding="utf-8")
     choices = compare_tab.comparable_runs(runs_dir)
-    assert [value for _, value in choices] == [str(newer), str(a)]
+    assert [value for _, value in choices] == [newer.name, a.name]
     assert choices[0][0] == "20250102-000000-orpo · ORPO · stopped"
     assert choices[1][0] == "20250101-100000-dpo · DPO · finished"
 

@@ -345,8 +345,10 @@ def _train(live: LiveRun, spec: RunSpec, echo=None, resume: bool = False) -> Non
             live.state, live.message = "failed", live.error
         elif live.budget_spent:
             live.state = "stopped"
-            live.message = (f"stopped: a run on this shared studio may train for {(live.deadline - live.started_at) / 60:.0f} "
-                            "minutes; the adapter and a checkpoint were saved, so it can be compared or resumed")
+            budget = live.deadline - live.started_at
+            budget_text = f"{budget:.0f} seconds" if budget < 120 else f"{budget / 60:.0f} minutes"
+            live.message = (f"stopped: a run on this shared studio may train for {budget_text}; the adapter and a "
+                            "checkpoint were saved, so it can be compared or resumed")
         elif stopped:
             live.state, live.message = "stopped", "stopped by request; the adapter was saved"
         else:

@@ -32,7 +32,7 @@ def comparable_runs(runs_dir: Path, active=frozenset()) -> list[tuple[str, str]]
         if (Path(run["run_dir"]) / "adapter").is_dir() and run.get("method") != "reward":
             method = METHODS.get(run.get("method", ""), None)
             label = f"{run['name']} · {method.name if method else run.get('method')} · {run.get('state')}"
-            choices.append((label, run["run_dir"]))
+            choices.append((label, run["name"]))  # by name: the server finds it in its runs folder
     return choices
 
 

@@ -9,8 +9,8 @@ import gradio as gr
 
 
 def warn(ctx, message) -> None:
-    gr.Warning(html.escape(ctx.visible(message)))
+    gr.Warning(html.escape(ctx.visible(message), quote=False))
 
 
 def info(ctx, message) -> None:
-    gr.Info(html.escape(ctx.visible(message)))
+    gr.Info(html.escape(ctx.visible(message), quote=False))

@@ -48,8 +48,9 @@ def runs_frame(runs: list[dict], owner: str = "", visible=str) -> pd.DataFrame:
 
 
 def run_choices(runs: list[dict]) -> list[tuple[str, str]]:
+    """(label, run folder name): the page names runs by name; the server finds them in its runs folder."""
     return [(f"{r['name']} · {METHODS[r['method']].name if r.get('method') in METHODS else '?'} · {r.get('state')}",
-             r["run_dir"]) for r in runs]
+             r["name"]) for r in runs]
 
 
 def overlay_figure(run_dirs: list[str], metric: str, smoothing: float = 0.0):
@@ -155,9 +156,8 @@ def build_runs_tab(ctx, visitor):
     def on_confirm(run_dir, sure, who):
         if not sure or not run_dir:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        path = Path(run_dir).resolve()
         try:
-            ctx.check_mine(path, who)
+            path = ctx.check_mine(run_dir, who).resolve()
         except ValueError as exc:
             warn(ctx, exc)
             return gr.skip(), gr.skip(), gr.skip(), gr.update(value=False)
