@@ -165,7 +165,7 @@ def test_user_text_in_markdown_stays_text():
     shown = text('<img src="http://x/p.png"> [log in](https://evil.example) www.evil.example a@b.c ![i](j)')
     assert "<img" not in shown and "[log in](" not in shown and "https://" not in shown and "www." not in shown
     assert text("# title").startswith("\\#") and text("1. item").startswith("1\\.")
-    assert text("line one\n\n- item") == "line one \\- item"
+    assert text("line one\n\n- item") == "line one - item"  # one paragraph: no list starts
     assert code("a`b") == "`aʼb`"
 
 
