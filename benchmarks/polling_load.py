@@ -269,7 +269,9 @@ def measure(model: str, dataset: str, runs_dir: Path, clients: int = 20, phase_s
     the step rates (medians) and the tick latencies."""
     runs_dir.mkdir(parents=True, exist_ok=True)
     interval = interval or TICK_SECONDS
-    proc, url = start_app(model, runs_dir)
+    # A shared studio whose operator allows one long run (the run must outlast every phase).
+    proc, url = start_app(model, runs_dir, env={"STUDIO_SHARED_MAX_STEPS": str(max_steps),
+                                                "STUDIO_SHARED_RUN_MINUTES": "600"})
     try:
         config = (f"method: sft\ndataset: {dataset}\nmodel_name_or_path: {model}\nuse_peft: true\n"
                   f"max_steps: {max_steps}\nper_device_train_batch_size: 2\nmax_length: 64\nlearning_rate: 1.0e-4\n"

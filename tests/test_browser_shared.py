@@ -21,7 +21,9 @@ pytestmark = pytest.mark.browser
 def shared_url(tiny_model, tmp_path_factory):
     from benchmarks.polling_load import start_app, stop_app
 
-    proc, url = start_app(tiny_model, tmp_path_factory.mktemp("shared-runs"), shared=True, timeout=90)
+    # The operator of this studio allows long runs: the visitors' runs must still be training when they act.
+    proc, url = start_app(tiny_model, tmp_path_factory.mktemp("shared-runs"), shared=True, timeout=90,
+                          env={"STUDIO_SHARED_MAX_STEPS": "3000"})
     yield url + "/"
     stop_app(proc)
 
