@@ -9,7 +9,8 @@ import studio  # noqa: F401  (sets the no-telemetry defaults before gradio is im
 from studio.methods.rewards import CUSTOM_CODE_ENV
 from studio.models import BUNDLED_MODEL, TRUSTED_MODEL_ENV
 from studio.redact import RedactingFilter
-from studio.shared import on_a_space, withhold_operator_token
+from studio.limits import withhold_operator_token
+from studio.shared import on_a_space
 
 
 def bound_log_lines() -> None:

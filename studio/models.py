@@ -100,7 +100,7 @@ TRUSTED_MODEL_ENV = "STUDIO_TRUSTED_MODEL"  # shared mode: the model the operato
 def _download_from_hub(repo_id: str) -> str:
     from huggingface_hub import snapshot_download
 
-    from .shared import SharedLimits, shared_mode
+    from .limits import SharedLimits, shared_mode
 
     # Weights, configs and tokenizer files only: no code files (the studio never runs a model's own code).
     patterns = ["*.json", "*.safetensors", "*.model", "*.txt", "*.jinja", "tokenizer*"]
@@ -112,7 +112,7 @@ def _download_from_hub(repo_id: str) -> str:
     token = {}
     if shared_mode():
         # A visitor's model downloads as nobody; only the operator's own model may use the operator's token.
-        from .shared import operator_token
+        from .limits import operator_token
 
         token = {"token": operator_token() if repo_id == os.environ.get(TRUSTED_MODEL_ENV) else False}
         if repo_id != os.environ.get(TRUSTED_MODEL_ENV):

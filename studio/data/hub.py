@@ -43,7 +43,7 @@ def _unreachable(repo: str, why: str) -> ValueError:
 def _probe(repo: str) -> None:
     from huggingface_hub import HfApi
 
-    from ..shared import SharedLimits, shared_mode
+    from ..limits import SharedLimits, shared_mode
 
     shared = shared_mode()
     try:
@@ -77,7 +77,7 @@ def load_hub_rows(repo: str, config: str | None = None, split: str | None = None
     except ImportError as exc:  # pragma: no cover
         raise ValueError("reading hub datasets needs the `datasets` package.") from exc
     try:
-        from ..shared import shared_mode
+        from ..limits import shared_mode
 
         loaded = datasets.load_dataset(repo, config or None, split=split or None,
                                        **({"token": False} if shared_mode() else {}))

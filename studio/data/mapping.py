@@ -99,7 +99,7 @@ def _values_fit(target: str, values: list) -> bool:
     if not values:
         return True
     if target == "label":
-        from .validation import parse_label
+        from .checks import parse_label
 
         return sum(parse_label(v) is not None for v in values) >= 0.9 * len(values)
     if target in ("messages",):

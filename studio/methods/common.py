@@ -84,7 +84,7 @@ def build_config(method_module, spec, run_dir: Path, where: Placement):
     values.setdefault("logging_nan_inf_filter", False)
     values.update(where.trainer_kwargs())
     values.update(output_dir=str(run_dir / "checkpoints"), report_to="none", disable_tqdm=True)
-    from ..shared import shared_mode
+    from ..limits import shared_mode
 
     if shared_mode():  # whatever slipped past the page's allowlist: no loader of this run runs a repo's code
         values.pop("model_init_kwargs", None)
