@@ -59,7 +59,7 @@ def peak_rss_mb() -> float:
 def make_plan(args, work: Path) -> dict:
     """Resolve everything once, so both children get the same model folder, rows and settings."""
     from studio.data import inspect_dataset
-    from studio.methods import method_module
+    from studio.methods import get_method
     from studio.methods.common import build_config, build_peft_config
     from studio.models import load_tokenizer, placement, resolve_model
     from studio.training.spec import load_spec
@@ -75,7 +75,7 @@ def make_plan(args, work: Path) -> dict:
     spec = load_spec(preset, overrides)
     if spec.method != "dpo":
         raise SystemExit(f"{args.preset}: this benchmark compares DPO runs; the preset's method is {spec.method}.")
-    module = method_module(spec.method)
+    method = get_method(spec.method)
     path = resolve_model(spec.model_name)  # converts/downloads once here, so neither child pays for it
     where = placement()
 
@@ -85,7 +85,7 @@ def make_plan(args, work: Path) -> dict:
 
     report, rows = inspect_dataset(spec.dataset_path())
     rows, _ = split_holdout(rows, spec.holdout_rows, spec.training.get("seed", 42))
-    rows = module.prepare_rows(rows, report, load_tokenizer(path))
+    rows = method.prepare_rows(rows, report, load_tokenizer(path))
     rows_file = work / "rows.json"
     rows_file.write_text(json.dumps(rows), encoding="utf-8")
 
@@ -97,7 +97,7 @@ def make_plan(args, work: Path) -> dict:
     # disable_tqdm, … as `build_config` sets them today), so the bare script follows the studio when it changes.
     # The precision fields are always written out: TRL's bf16 default fails on a CPU.
     precision = where.trainer_kwargs()
-    studio_args = build_config(module, spec, work / "check", where).to_dict()
+    studio_args = build_config(method, spec, work / "check", where).to_dict()
     trl_defaults = DPOConfig(output_dir=str(work / "defaults"), **precision).to_dict()
     dpo_kwargs = {k: v for k, v in studio_args.items() if k not in PATH_FIELDS and v != trl_defaults.get(k)}
     dpo_kwargs.update(precision)
@@ -109,7 +109,7 @@ def make_plan(args, work: Path) -> dict:
                        "bias": "none"}
 
     bare_args = DPOConfig(output_dir=str(work / "check-bare"), **dpo_kwargs).to_dict()
-    studio_peft = build_peft_config(spec, module)
+    studio_peft = build_peft_config(spec, method)
     bare_peft = LoraConfig(**lora_kwargs) if lora_kwargs else None
     mismatches = {k: {"studio": studio_args.get(k), "bare": bare_args.get(k)}
                   for k in sorted(set(studio_args) | set(bare_args))

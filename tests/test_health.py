@@ -144,7 +144,7 @@ def test_saturating_margins_silent_when_margins_small():
 
 
 def test_saturating_margins_fire_for_a_reward_model():
-    # trl.RewardTrainer logs "accuracy" and "margin" (see PANELS["reward"] in studio/ui/curves.py)
+    # trl.RewardTrainer logs "accuracy" and "margin" (the reward descriptor's panels, studio/methods/reward.py)
     metrics = _run(loss=lambda i: 0.01, accuracy=lambda i: 1.0, margin=lambda i: 9.0)
     assert has(metrics, "saturating")
 

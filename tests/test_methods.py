@@ -134,11 +134,11 @@ def test_four_bit_qlora_loads_quantized_weights_on_cpu(tiny_model):
     """bitsandbytes 0.50 runs 4-bit on CPU too: the base's linear layers become Linear4bit, LoRA trains on top."""
     from bitsandbytes.nn import Linear4bit
 
-    from studio.methods import method_module
+    from studio.methods import get_method
     from studio.methods.common import load_model_for_training
     from studio.models import load_tokenizer, placement
 
     spec = spec_from_dict({"method": "sft", "dataset": "x.jsonl", "model_name_or_path": tiny_model,
                            "load_in_4bit": True})
-    model = load_model_for_training(tiny_model, spec, placement(), method_module("sft"), load_tokenizer(tiny_model))
+    model = load_model_for_training(tiny_model, spec, placement(), get_method("sft"), load_tokenizer(tiny_model))
     assert any(isinstance(m, Linear4bit) for m in model.modules())

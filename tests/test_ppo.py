@@ -186,7 +186,7 @@ def test_ppo_raises_a_reachable_reward_with_bounded_kl(tiny_model, runs_dir):
 
 def test_stop_leaves_a_usable_adapter_and_resume_finishes(tiny_model, runs_dir):
     from studio.evaluation.generate import ComparePair, DecodeSettings
-    from studio.methods import method_module
+    from studio.methods import get_method
     from studio.methods.common import prepare
     from studio.training.spec import load_spec
 
@@ -211,8 +211,8 @@ def test_stop_leaves_a_usable_adapter_and_resume_finishes(tiny_model, runs_dir):
     spec = load_spec(live.run_dir / "config.yaml")
     scratch = runs_dir / "scratch"
     scratch.mkdir()
-    ctx = prepare(spec, scratch, [], method_module("ppo"), log=lambda *_: None)
-    trainer = method_module("ppo").build_trainer(ctx)
+    ctx = prepare(spec, scratch, [], get_method("ppo"), log=lambda *_: None)
+    trainer = get_method("ppo").build_trainer(ctx)
     trainer._load_from_checkpoint(str(checkpoint))
     saved_head = load_file(checkpoint / "value_head.safetensors")
     assert torch.equal(trainer.value_head.weight.detach().cpu(), saved_head["weight"])

@@ -167,3 +167,32 @@ def test_tree_is_consistent():
     for given in ANSWERS_FROM_SHAPE.values():
         for key, value in given.items():
             assert value in TREE[key].answers
+
+
+# One descriptor per method ----------------------------------------------------------------------------------
+
+def _leaves() -> set[str]:
+    from studio.methods.registry import TREE
+
+    return {target.removeprefix("method:") for q in TREE.values() for target in q.answers.values()
+            if target.startswith("method:")}
+
+
+@pytest.mark.parametrize("method_id", list(METHODS))
+def test_every_method_has_its_presets_panels_and_a_place_in_the_tree(method_id):
+    """Adding a method is one module plus two presets: a missing piece fails here, not on the Train tab."""
+    from studio.training.spec import load_spec, preset_path
+
+    method = METHODS[method_id]
+    for demo in (True, False):
+        path = preset_path(method_id, demo=demo)
+        assert path.is_file(), f"{method_id} lacks {path.relative_to(path.parents[1 if demo else 0])}"
+        assert load_spec(path).method == method_id
+    assert method.panels and all(method.panels.values())
+    leaves = _leaves()
+    assert method_id in leaves or method.stage_of in leaves, f"no path of the decision tree leads to {method_id}"
+    assert method.config_class() is not None
+
+
+def test_the_tree_leads_only_to_methods_that_train():
+    assert _leaves() <= set(METHODS)

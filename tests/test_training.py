@@ -172,7 +172,7 @@ def test_second_start_while_busy_is_refused(tiny_model, runs_dir, chats):
 
 def test_unknown_method_is_refused_before_anything_is_written(runs_dir, chats, tiny_model):
     spec = RunSpec(method="no-such-method", dataset=chats, model={"model_name_or_path": tiny_model})
-    with pytest.raises(ValueError, match="method 'no-such-method' can't be trained yet"):
+    with pytest.raises(ValueError, match="method 'no-such-method' can't be trained"):
         Runner(runs_dir).start(spec)
     assert list(runs_dir.iterdir()) == []
 

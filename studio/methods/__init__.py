@@ -1,39 +1,32 @@
-"""Methods: the registry (table + decision tree) and one module per method that builds its TRL trainer.
+"""Methods: one module per method, each declaring a `Method` descriptor (base.py), and the registry that
+builds the comparison table and the decision tree from them (registry.py).
 
-Each method module has:
-  SHAPES            the dataset shapes it trains on
-  STUDIO_KEYS       its own preset keys beyond TRL's fields, with their defaults (often empty)
-  config_class()    its TRL config class
-  prepare_rows()    rows in the detected shape → rows as its trainer wants them
-  build_trainer()   a TrainContext → the TRL trainer
-and may set MODEL_KIND = "sequence_classification" (default "causal_lm").
-`common.prepare` does the shared work (model, tokenizer, precision, LoRA, dataset) so modules stay small.
+`common.prepare` does the work every method shares (model, tokenizer, precision, LoRA, dataset), so a method
+module is its descriptor plus the few functions it names: config class, row preparation, trainer.
 """
 
 from __future__ import annotations
 
-import importlib
+from .base import Method
+from .registry import METHODS, Recommendation, recommend_method
 
-from .registry import METHODS, MethodSpec, Recommendation, recommend_method
-
-# Methods the studio can train today, mapped to their module.
-TRAINABLE = {"sft": "sft", "reward": "reward", "dpo": "dpo", "kto": "kto", "orpo": "orpo", "grpo": "grpo",
-             "ppo": "ppo"}
+# Every method with a descriptor trains; the dict keeps the table's order.
+TRAINABLE: dict[str, Method] = METHODS
 
 
 def known_methods() -> list[str]:
-    return list(TRAINABLE)
+    return list(METHODS)
 
 
-def method_module(method: str):
-    if method not in TRAINABLE:
-        raise ValueError(f"method '{method}' can't be trained yet; trainable methods: {', '.join(TRAINABLE)}.")
-    return importlib.import_module(f"{__name__}.{TRAINABLE[method]}")
+def get_method(method: str) -> Method:
+    if method not in METHODS:
+        raise ValueError(f"method '{method}' can't be trained; the methods are: {', '.join(METHODS)}.")
+    return METHODS[method]
 
 
 def config_class(method: str):
-    return method_module(method).config_class()
+    return get_method(method).config_class()
 
 
-__all__ = ["METHODS", "MethodSpec", "Recommendation", "recommend_method", "known_methods", "method_module",
+__all__ = ["METHODS", "Method", "Recommendation", "recommend_method", "known_methods", "get_method",
            "config_class", "TRAINABLE"]

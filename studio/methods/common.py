@@ -1,6 +1,7 @@
 """What every method needs before its trainer exists: model, tokenizer, precision, LoRA, TRL config, data.
 
-`prepare(spec, run_dir, callbacks)` returns a `TrainContext`; a method module turns it into a trainer.
+`prepare(spec, run_dir, callbacks, method)` returns a `TrainContext`; the method's `build_trainer` turns it
+into a trainer.
 With LoRA the trainers use the base weights with the adapter disabled as the reference model, so no
 second copy of the weights is loaded.
 """
@@ -70,8 +71,8 @@ def messages_to_prompt_completion(rows: list[dict]) -> list[dict]:
     return out
 
 
-def build_config(method_module, spec, run_dir: Path, where: Placement):
-    cls = method_module.config_class()
+def build_config(method, spec, run_dir: Path, where: Placement):
+    cls = method.config_class()
     values = dict(spec.training)
     values.setdefault("logging_steps", 1)
     values.setdefault("gradient_checkpointing", False)  # small models: the ~20% slowdown buys nothing
@@ -98,12 +99,12 @@ def build_config(method_module, spec, run_dir: Path, where: Placement):
         raise ValueError(f"invalid {spec.method} settings: {exc}") from exc
 
 
-def model_settings(spec, method_module) -> dict:
-    return {**spec.model, **getattr(method_module, "MODEL_OVERRIDES", {})}
+def model_settings(spec, method) -> dict:
+    return {**spec.model, **method.model_overrides}
 
 
-def build_peft_config(spec, method_module):
-    settings = model_settings(spec, method_module)
+def build_peft_config(spec, method):
+    settings = model_settings(spec, method)
     if not settings.get("use_peft", True):
         return None
     from trl import ModelConfig, get_peft_config
@@ -111,16 +112,16 @@ def build_peft_config(spec, method_module):
     return get_peft_config(ModelConfig(**settings))
 
 
-def load_model_for_training(path: str, spec, where: Placement, method_module, tokenizer):
+def load_model_for_training(path: str, spec, where: Placement, method, tokenizer):
     from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
 
-    settings = model_settings(spec, method_module)
+    settings = model_settings(spec, method)
     kwargs = {"dtype": where.torch_dtype(), "trust_remote_code": False}  # the studio never runs a repo's code
     if settings.get("load_in_4bit") or settings.get("load_in_8bit"):
         from trl import ModelConfig, get_quantization_config
 
         kwargs["quantization_config"] = get_quantization_config(ModelConfig(**settings))
-    if getattr(method_module, "MODEL_KIND", "causal_lm") == "sequence_classification":
+    if method.model_kind == "sequence_classification":
         model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=1, **kwargs)
         model.config.pad_token_id = tokenizer.pad_token_id  # the head reads the last non-pad token
     else:
@@ -156,32 +157,32 @@ def write_jsonl(path: Path, rows: list[dict]) -> None:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def prepare(spec, run_dir: Path, callbacks: list, method_module, log=print) -> TrainContext:
+def prepare(spec, run_dir: Path, callbacks: list, method, log=print) -> TrainContext:
     where = placement()
     log(f"device {where.device}, dtype {where.dtype}")
     path = resolve_model(spec.model_name)
     log(f"model {spec.model_name} → {path}")
     tokenizer = load_tokenizer(path)
-    report, rows = load_training_rows(spec, method_module.SHAPES)
+    report, rows = load_training_rows(spec, method.shapes)
     rows, holdout = split_holdout(rows, spec.holdout_rows, spec.training.get("seed", 42))
     if holdout:
         write_jsonl(run_dir / "holdout.jsonl", holdout)
         log(f"kept {len(holdout)} rows out of training for the end-of-run evaluation (holdout.jsonl)")
-    rows = method_module.prepare_rows(rows, report, tokenizer)
+    rows = method.prepare_rows(rows, report, tokenizer)
     from datasets import Dataset
 
     dataset = Dataset.from_list(rows)
-    args = build_config(method_module, spec, run_dir, where)
+    args = build_config(method, spec, run_dir, where)
     eval_dataset = None
     if holdout and str(getattr(args, "eval_strategy", "no")) not in ("no", "IntervalStrategy.NO"):
         # An eval_strategy in the config evaluates on the held-out rows during training (the eval_loss curve).
-        eval_dataset = Dataset.from_list(method_module.prepare_rows(holdout, report, tokenizer))
+        eval_dataset = Dataset.from_list(method.prepare_rows(holdout, report, tokenizer))
     log(f"dataset {report.source}: {len(dataset)} rows, shape {report.shape}")
-    model = load_model_for_training(path, spec, where, method_module, tokenizer)
+    model = load_model_for_training(path, spec, where, method, tokenizer)
     generation_config = getattr(model, "generation_config", None)
     if generation_config is not None and generation_config.pad_token_id is None:
         generation_config.pad_token_id = tokenizer.pad_token_id
     return TrainContext(spec=spec, model=model, tokenizer=tokenizer, args=args,
-                        peft_config=build_peft_config(spec, method_module), train_dataset=dataset,
+                        peft_config=build_peft_config(spec, method), train_dataset=dataset,
                         eval_dataset=eval_dataset,
                         callbacks=callbacks, placement=where)

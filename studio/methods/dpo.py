@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-SHAPES = ("preference",)
-STUDIO_KEYS: dict = {}
+from .base import Method
 
 
 def config_class():
@@ -24,3 +23,18 @@ def build_trainer(ctx):
     return DPOTrainer(model=ctx.model, ref_model=None, args=ctx.args, train_dataset=ctx.train_dataset,
                       eval_dataset=ctx.eval_dataset, processing_class=ctx.tokenizer,
                       peft_config=ctx.peft_config, callbacks=ctx.callbacks)
+
+
+METHOD = Method(
+    id="dpo", name="DPO", kind="Offline", models_in_memory="2", needs_reward_model="No", needs_reference_model="Yes",
+    data_requirement="Preference pairs", trainer="trl.DPOTrainer",
+    summary="Raises the likelihood of chosen over rejected answers relative to a frozen reference. "
+            "Simple, stable, the best general-purpose choice.",
+    order=40, shapes=("preference",), config_class=config_class, prepare_rows=prepare_rows,
+    build_trainer=build_trainer,
+    panels={"loss": ["loss", "eval_loss"], "rewards (chosen / rejected)": ["rewards/chosen", "rewards/rejected"],
+            "reward margin": ["rewards/margins"], "reward accuracy": ["rewards/accuracies"]},
+    verdict="preference",
+    beta_name="beta", beta_range="0.01 – 0.5", beta_default=0.1,
+    beta_note="Lower β often works best; 0.1 is a common default.",
+)

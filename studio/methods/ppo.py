@@ -9,17 +9,10 @@ and saved beside the adapter. The algorithm lives in ppo_trainer.py (loop) and p
 
 from __future__ import annotations
 
-SHAPES = ("prompt_only", "preference")
-STUDIO_KEYS: dict = {
-    "reward_funcs": [],  # rule reward names (see rewards.RULE_REWARDS), for tries without a reward model
-    "reward_model": "",  # a reward run folder or a sequence-classification checkpoint: classic RLHF
-    "reward_answer_column": "answer",
-    "reward_target_length": 200,
-    "reward_keywords": [],
-    "reward_regex": "",
-    "reward_custom_file": "",  # a local .py file; needs --allow-custom-code (never in shared mode)
-    "reward_custom_funcs": [],
-}
+from .base import Method
+from .rewards import reward_keys
+
+STUDIO_KEYS = reward_keys([])
 
 
 def config_class():
@@ -70,3 +63,22 @@ def build_trainer(ctx):
                          "prompts; lower per_device_train_batch_size or num_mini_batches.")
     return PPOTrainer(model=ctx.model, args=args, processing_class=ctx.tokenizer, train_dataset=ctx.train_dataset,
                       reward_funcs=funcs, peft_config=ctx.peft_config, callbacks=ctx.callbacks)
+
+
+METHOD = Method(
+    id="ppo", name="RLHF (PPO)", kind="Online RL", models_in_memory="3–4", needs_reward_model="Yes",
+    needs_reference_model="Yes", data_requirement="Prompts + a reward model",
+    trainer="studio PPO (TRL removed PPOTrainer in 1.13)",
+    summary="Samples answers, scores them with a reward model, and updates the policy with PPO and a KL penalty "
+            "toward the reference. Most control over the reward, most cost and fragility.",
+    order=30, shapes=("prompt_only", "preference"), config_class=config_class, prepare_rows=prepare_rows,
+    build_trainer=build_trainer,
+    panels={"score": ["objective/scores", "objective/rlhf_reward"], "KL to reference": ["objective/kl"],
+            "value loss": ["val/vf_loss"], "clip fraction": ["policy/clipfrac", "val/clipfrac"]},
+    verdict="answers", online=True, takes_rewards=True, studio_keys=STUDIO_KEYS,
+    cost="**What it costs:** 3–4 models in memory — the policy, a frozen reference (with LoRA: the adapter "
+         "switched off, not a copy), the reward model and a value head — and a generation pass every step, so it "
+         "is several times slower than DPO and sensitive to its hyperparameters (KL coefficient, clip range, "
+         "learning rates). The Train tab's **RLHF in one click** trains the reward model first, then PPO against "
+         "it. GRPO, next to it, needs no value model, and no reward model when rules can score.",
+)

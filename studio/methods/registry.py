@@ -1,7 +1,8 @@
 """The method table and the decision tree, as data, plus `recommend_method` that walks the tree.
 
 The facts (type, models in memory, reward/reference model needs, data requirement, β guidance) are the
-seed article's comparison and hyperparameter tables. The tree is the seed's: preference data? → paired or
+seed article's comparison and hyperparameter tables, declared by each method module's `METHOD` descriptor
+and collected here. The tree is the seed's: preference data? → paired or
 unpaired? → single stage? → offline or online? → rule-based rewards or a reward model?
 Answers the dataset already gives (its detected shape) are filled in from the data; the user answers
 the rest, and unanswered questions take the default the seed recommends.
@@ -10,61 +11,27 @@ the rest, and unanswered questions take the default the seed recommends.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from .base import Method
 
 
-@dataclass(frozen=True)
-class MethodSpec:
-    id: str
-    name: str
-    kind: str
-    models_in_memory: str
-    needs_reward_model: str
-    needs_reference_model: str
-    data_requirement: str
-    trainer: str
-    shapes: tuple[str, ...]  # dataset shapes (data.formats.SHAPES) it trains on
-    summary: str
-    beta_name: str = ""
-    beta_range: str = ""
-    beta_default: float | None = None
-    beta_note: str = ""
+def _discover() -> dict[str, Method]:
+    """Every module of this package that declares a `METHOD`, in the table's order."""
+    import importlib
+    import pkgutil
+
+    found = []
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if info.name in ("base", "registry", "common", "rewards") or info.name.startswith("ppo_"):
+            continue
+        method = getattr(importlib.import_module(f"{__package__}.{info.name}"), "METHOD", None)
+        if isinstance(method, Method):
+            found.append(method)
+    return {m.id: m for m in sorted(found, key=lambda m: m.order)}
 
 
-METHODS: dict[str, MethodSpec] = {
-    m.id: m
-    for m in (
-        MethodSpec("sft", "SFT", "Supervised", "1", "No", "No", "(instruction, response) examples",
-                   "trl.SFTTrainer", ("language_modeling", "prompt_completion"),
-                   "Teaches the model what to say: cross-entropy on the response tokens. The usual first stage."),
-        MethodSpec("reward", "Reward model", "Supervised (RLHF stage 1)", "1", "—", "No", "Preference pairs",
-                   "trl.RewardTrainer", ("preference",),
-                   "Learns to score answers (Bradley-Terry on chosen vs rejected); used later by PPO or GRPO."),
-        MethodSpec("ppo", "RLHF (PPO)", "Online RL", "3–4", "Yes", "Yes", "Prompts + a reward model",
-                   "studio PPO (TRL removed PPOTrainer in 1.13)", ("prompt_only", "preference"),
-                   "Samples answers, scores them with a reward model, and updates the policy with PPO and a KL "
-                   "penalty toward the reference. Most control over the reward, most cost and fragility."),
-        MethodSpec("dpo", "DPO", "Offline", "2", "No", "Yes", "Preference pairs", "trl.DPOTrainer",
-                   ("preference",),
-                   "Raises the likelihood of chosen over rejected answers relative to a frozen reference. "
-                   "Simple, stable, the best general-purpose choice.",
-                   "beta", "0.01 – 0.5", 0.1, "Lower β often works best; 0.1 is a common default."),
-        MethodSpec("kto", "KTO", "Offline", "2", "No", "Yes", "Unpaired good/bad labels", "trl.KTOTrainer",
-                   ("unpaired_preference",),
-                   "Learns from single answers marked good or bad (thumbs up/down), weighting losses more "
-                   "than gains as prospect theory does.",
-                   "beta", "0.01 – 0.3", 0.1, "Similar trends to DPO."),
-        MethodSpec("orpo", "ORPO", "Offline", "1", "No", "No", "Preference pairs", "trl.experimental.orpo.ORPOTrainer",
-                   ("preference",),
-                   "SFT and preference alignment in one stage: NLL on chosen plus an odds-ratio penalty on "
-                   "rejected. No reference model, about half DPO's memory.",
-                   "beta (λ)", "0.1", 0.1, "λ weighs the odds-ratio loss against the NLL loss."),
-        MethodSpec("grpo", "GRPO", "Online RL", "1–2", "Optional", "Optional", "Prompts + a reward function",
-                   "trl.GRPOTrainer", ("prompt_only", "prompt_completion", "preference"),
-                   "Generates a group of answers per prompt, scores them (rule-based rewards work), and "
-                   "pushes toward the better ones in the group. No value model. Strong for math and code.",
-                   "beta", "0.0 – 0.001", 0.0, "Recent work suggests β = 0 (no KL penalty) works well."),
-    )
-}
+METHODS: dict[str, Method] = _discover()
 
 
 @dataclass(frozen=True)
@@ -130,7 +97,7 @@ class Recommendation:
     alternatives: list[str] = field(default_factory=list)
 
     @property
-    def spec(self) -> MethodSpec:
+    def spec(self) -> Method:
         return METHODS[self.method]
 
     @property

@@ -6,11 +6,7 @@ reward model of a PPO run or as a GRPO reward.
 
 from __future__ import annotations
 
-SHAPES = ("preference",)
-STUDIO_KEYS: dict = {}
-MODEL_KIND = "sequence_classification"
-# LoRA on a classifier: the new score head must train in full, which PEFT does for SEQ_CLS tasks.
-MODEL_OVERRIDES = {"lora_task_type": "SEQ_CLS"}
+from .base import Method
 
 
 def config_class():
@@ -31,3 +27,19 @@ def build_trainer(ctx):
     return RewardTrainer(model=ctx.model, args=ctx.args, train_dataset=ctx.train_dataset,
                          eval_dataset=ctx.eval_dataset, processing_class=ctx.tokenizer,
                          peft_config=ctx.peft_config, callbacks=ctx.callbacks)
+
+
+METHOD = Method(
+    id="reward", name="Reward model", kind="Supervised (RLHF stage 1)", models_in_memory="1",
+    needs_reward_model="—", needs_reference_model="No", data_requirement="Preference pairs",
+    trainer="trl.RewardTrainer",
+    summary="Learns to score answers (Bradley-Terry on chosen vs rejected); used later by PPO or GRPO.",
+    order=20, shapes=("preference",), config_class=config_class, prepare_rows=prepare_rows,
+    build_trainer=build_trainer,
+    panels={"loss": ["loss", "eval_loss"], "pair accuracy": ["accuracy"], "reward margin": ["margin"],
+            "learning rate": ["learning_rate"]},
+    verdict="reward_model", model_kind="sequence_classification",
+    # LoRA on a classifier: the new score head must train in full, which PEFT does for SEQ_CLS tasks.
+    model_overrides={"lora_task_type": "SEQ_CLS"},
+    stage_of="ppo",  # the tree leads to RLHF (PPO); the reward model is its first stage
+)

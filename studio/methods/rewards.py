@@ -175,6 +175,20 @@ def load_custom_rewards(path: str, names: list[str]) -> list[Callable]:
     return funcs
 
 
+def reward_keys(default_funcs: list[str]) -> dict:
+    """The preset keys of a method that takes rewards (GRPO, PPO, RLOO), with their defaults."""
+    return {
+        "reward_funcs": list(default_funcs),  # rule reward names, see RULE_REWARDS
+        "reward_model": "",  # a reward run folder or a sequence-classification checkpoint
+        "reward_answer_column": "answer",
+        "reward_target_length": 200,
+        "reward_keywords": [],
+        "reward_regex": "",
+        "reward_custom_file": "",  # a local .py file; needs --allow-custom-code (never in shared mode)
+        "reward_custom_funcs": [],  # the function names to use from it
+    }
+
+
 def reward_sources(extras: dict, method: str = "PPO") -> tuple[list[Callable], str | None]:
     """A run's rewards from its reward_* keys: (rule and custom reward functions, reward-model folder or None).
     Shared by GRPO, PPO and the end-of-run verdict."""

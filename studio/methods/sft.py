@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-SHAPES = ("language_modeling", "prompt_completion")
-STUDIO_KEYS: dict = {}
+from .base import Method
 
 
 def config_class():
@@ -26,3 +25,15 @@ def build_trainer(ctx):
     return SFTTrainer(model=ctx.model, args=ctx.args, train_dataset=ctx.train_dataset,
                       eval_dataset=ctx.eval_dataset, processing_class=ctx.tokenizer,
                       peft_config=ctx.peft_config, callbacks=ctx.callbacks)
+
+
+METHOD = Method(
+    id="sft", name="SFT", kind="Supervised", models_in_memory="1", needs_reward_model="No",
+    needs_reference_model="No", data_requirement="(instruction, response) examples", trainer="trl.SFTTrainer",
+    summary="Teaches the model what to say: cross-entropy on the response tokens. The usual first stage.",
+    order=10, shapes=("language_modeling", "prompt_completion"),
+    config_class=config_class, prepare_rows=prepare_rows, build_trainer=build_trainer,
+    panels={"loss": ["loss", "eval_loss"], "token accuracy": ["mean_token_accuracy"],
+            "learning rate": ["learning_rate"], "grad norm": ["grad_norm"]},
+    verdict="instructions",
+)

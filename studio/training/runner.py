@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..methods import method_module
+from ..methods import get_method
 from ..redact import RedactingFilter, redact_text
 from .runs import RESUMABLE, default_runs_dir, new_run_dir, read_metrics, read_status, reconcile, write_status
 from .spec import RunSpec, load_spec
@@ -103,7 +103,7 @@ class Runner:
     def start(self, spec: RunSpec, run_dir: Path | None = None, echo=None, resume: bool = False,
               owner: str = "") -> LiveRun:
         """Start training `spec` in the background. Raises ValueError when a run is already going."""
-        method_module(spec.method)  # unknown method → ValueError before anything is written
+        get_method(spec.method)  # unknown method → ValueError before anything is written
         with self._lock:
             if self.busy() or self.queue:
                 if not self.busy():
@@ -158,7 +158,7 @@ class Runner:
                prepare: Callable[[RunSpec, Ticket], None] | None = None, echo=None, address: str = "") -> Ticket:
         """Queue `spec`; it starts now when nothing trains, else when its turn comes. `prepare(spec, ticket)`
         runs just before it starts (a pipeline fills in the previous stage's output there)."""
-        method_module(spec.method)
+        get_method(spec.method)
 
         def launch():
             if prepare is not None:
@@ -325,12 +325,12 @@ def _train(live: LiveRun, spec: RunSpec, echo=None, resume: bool = False) -> Non
         from ..methods.common import prepare
         from .metrics import StudioCallback
 
-        module = method_module(spec.method)
+        method = get_method(spec.method)
         callback = StudioCallback(live, echo=echo)
-        ctx = prepare(spec, run_dir, [callback], module, log=log.info)
+        ctx = prepare(spec, run_dir, [callback], method, log=log.info)
         if live.stop_event.is_set():
             raise _Stopped()
-        trainer = module.build_trainer(ctx)
+        trainer = method.build_trainer(ctx)
         from transformers import PrinterCallback
 
         trainer.remove_callback(PrinterCallback)  # our callback already reports every log line

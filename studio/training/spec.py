@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from ..methods import config_class, known_methods, method_module
+from ..methods import config_class, get_method, known_methods
 from ..models import BUNDLED_MODEL
 from ..redact import REDACTED, brief, redact_values
 
@@ -114,7 +114,7 @@ def spec_from_dict(values: dict) -> RunSpec:
                          f"got {brief(holdout)}.")
     training_fields = {f.name for f in dataclasses.fields(config_class(method))}
     model_fields = model_config_fields()
-    extra_defaults = method_module(method).STUDIO_KEYS
+    extra_defaults = get_method(method).studio_keys
     model, training = copy.deepcopy(MODEL_DEFAULTS), {}
     extras = copy.deepcopy(extra_defaults)
     for key, value in values.items():

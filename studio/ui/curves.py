@@ -1,24 +1,18 @@
-"""The curves shown for a run: which metrics each method's panels plot, and the Plotly figure."""
+"""The curves shown for a run: the Plotly figure of the panels the run's method declares."""
 
 from __future__ import annotations
 
-# Per method: panel title → metric keys (a key ending in "/*/mean" matches every reward function's mean).
-PANELS = {
-    "sft": {"loss": ["loss", "eval_loss"], "token accuracy": ["mean_token_accuracy"], "learning rate": ["learning_rate"],
-            "grad norm": ["grad_norm"]},
-    "reward": {"loss": ["loss", "eval_loss"], "pair accuracy": ["accuracy"], "reward margin": ["margin"],
-               "learning rate": ["learning_rate"]},
-    "dpo": {"loss": ["loss", "eval_loss"], "rewards (chosen / rejected)": ["rewards/chosen", "rewards/rejected"],
-            "reward margin": ["rewards/margins"], "reward accuracy": ["rewards/accuracies"]},
-    "kto": {"loss": ["loss", "eval_loss"], "rewards (chosen / rejected)": ["rewards/chosen", "rewards/rejected"],
-            "KL to reference": ["kl"], "learning rate": ["learning_rate"]},
-    "orpo": {"loss": ["loss", "nll_loss", "eval_loss"], "log odds ratio": ["log_odds_ratio"],
-             "reward margin": ["rewards/margins"], "reward accuracy": ["rewards/accuracies"]},
-    "grpo": {"mean reward": ["reward"], "reward per function": ["rewards/*/mean"], "reward std": ["reward_std"],
-             "completion length": ["completions/mean_length"]},
-    "ppo": {"score": ["objective/scores", "objective/rlhf_reward"], "KL to reference": ["objective/kl"],
-            "value loss": ["val/vf_loss"], "clip fraction": ["policy/clipfrac", "val/clipfrac"]},
-}
+from ..methods import METHODS
+
+# For a run folder of a method this studio no longer has: what every trainer logs.
+GENERIC_PANELS = {"loss": ["loss", "eval_loss"], "learning rate": ["learning_rate"], "grad norm": ["grad_norm"],
+                  "epoch": ["epoch"]}
+
+
+def panels_of(method: str) -> dict[str, list[str]]:
+    """The method's curve panels, as its descriptor declares them (title → metric keys; a key ending in
+    "/*/mean" matches every reward function's mean)."""
+    return METHODS[method].panels if method in METHODS else GENERIC_PANELS
 
 
 def panel_keys(keys: list[str], available: set[str]) -> list[str]:
@@ -45,7 +39,7 @@ def figure(metrics: list[dict], method: str, smoothing: float = 0.0):
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    panels = PANELS.get(method, PANELS["sft"])
+    panels = panels_of(method)
     available = {k for m in metrics for k in m}
     fig = make_subplots(rows=2, cols=2, subplot_titles=list(panels), vertical_spacing=0.16)
     for index, keys in enumerate(panels.values()):

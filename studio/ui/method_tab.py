@@ -5,40 +5,22 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
-from ..methods import TRAINABLE
 from ..methods.registry import (ANSWERS_FROM_SHAPE, COMPARISON_HEADERS, METHODS, TREE, comparison_rows,
                                 recommend_method)
 from .tree_diagram import tree_svg
-
-
-# The two online-RL leaves, side by side: what each costs (the seed's table, in words).
-ONLINE_COST = {
-    "ppo": ("**What it costs:** 3–4 models in memory — the policy, a frozen reference (with LoRA: the adapter "
-            "switched off, not a copy), the reward model and a value head — and a generation pass every step, so "
-            "it is several times slower than DPO and sensitive to its hyperparameters (KL coefficient, clip "
-            "range, learning rates). The Train tab's **RLHF in one click** trains the reward model first, then "
-            "PPO against it. GRPO, next to it, needs no value model, and no reward model when rules can score."),
-    "grpo": ("**What it costs:** 1–2 models (the policy, plus the reference only when β > 0) and several "
-             "answers generated per prompt every step, so slower than the offline methods, but no value model "
-             "and no reward model when rules can score the answers. PPO, next to it, holds 3–4 models and is "
-             "more sensitive to its hyperparameters; choose it when a learned reward model must be the judge."),
-}
 
 
 def recommendation_markdown(rec) -> str:
     spec = rec.spec
     lines = [f"## Recommended: {spec.name}", f"*{spec.kind} · trainer: `{spec.trainer}`*", "", "**Why:**"]
     lines += [f"- {reason}" for reason in rec.reasons]
-    if rec.method in ONLINE_COST:
-        lines += ["", ONLINE_COST[rec.method]]
+    if spec.cost:
+        lines += ["", spec.cost]
     if spec.beta_name:
         lines += ["", f"**{spec.beta_name}:** {spec.beta_range} (default {spec.beta_default}). {spec.beta_note}"]
     if rec.alternatives:
         names = ", ".join(METHODS[m].name for m in rec.alternatives)
         lines += ["", f"**Also fits this data:** {names}."]
-    if rec.method not in TRAINABLE:
-        lines += ["", f"⚠️ {spec.name} cannot be trained in this version of the studio yet; "
-                      f"trainable now: {', '.join(METHODS[m].name for m in TRAINABLE)}."]
     return "\n".join(lines)
 
 
@@ -75,7 +57,7 @@ def build_method_tab(ctx, dataset_state: gr.State, method_state: gr.State):
                          else gr.update(interactive=True, **({"value": None} if reset else {})) for qid in radios]
         return (rec.method, recommendation_markdown(rec), tree_svg(rec.answers_taken, rec.method),
                 table_frame(rec.method),
-                gr.update(interactive=rec.method in TRAINABLE), *radio_updates)
+                gr.update(interactive=True), *radio_updates)
 
     outputs = [method_state, recommendation, diagram, table, use_button, *radios.values()]
     # A new dataset starts the tree afresh: answers given for the previous one no longer apply.

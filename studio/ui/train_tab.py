@@ -14,7 +14,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from ..methods import TRAINABLE, method_module
+from ..methods import TRAINABLE, get_method
 from ..methods.registry import METHODS
 from ..methods.rewards import RULE_REWARDS
 from ..models import describe_model, model_choices
@@ -65,7 +65,7 @@ def fields_of(spec: RunSpec) -> list:
 
 def uses_rule_rewards(method: str) -> bool:
     """GRPO and PPO take rule rewards by name (the quick fields show the reward picker for them)."""
-    return "reward_funcs" in method_module(method).STUDIO_KEYS
+    return get_method(method).takes_rewards
 
 
 def apply_fields(spec: RunSpec, steps, lr, batch, beta, lora, four_bit, rewards, weights) -> RunSpec:
