@@ -286,7 +286,10 @@ def test_cli_train_into_a_used_output_dir_does_not_mix_runs(config, tmp_path, ca
 def callback(tmp_path):
     from studio.training.metrics import StudioCallback
 
-    live = LiveRun(run_dir=tmp_path, method="sft", model="tiny")
+    from studio.training.execute import RunState
+    from studio.training.runs import RunFolder
+
+    live = RunState(folder=RunFolder(tmp_path), method="sft", model="tiny")
     cb = StudioCallback(live)
     yield cb
     cb.close()
@@ -334,8 +337,11 @@ def test_stop_request_takes_effect_at_step_end(callback):
 
 
 def test_a_run_with_an_error_ends_failed(tiny_model, runs_dir, chats, monkeypatch):
-    """The runner turns a health-check error into the `failed` state with that error as the message."""
+    """A health-check error becomes the `failed` state with that error as the message (trained in this
+    process, so the callback can be patched; the runner's child runs the same `execute.run`)."""
     from studio.training import metrics
+    from studio.training.execute import open_run, run
+    from studio.training.runs import RunFolder
 
     original = metrics.StudioCallback.on_log
 
@@ -345,9 +351,10 @@ def test_a_run_with_an_error_ends_failed(tiny_model, runs_dir, chats, monkeypatc
         return original(self, args, state, control, logs=logs, **kwargs)
 
     monkeypatch.setattr(metrics.StudioCallback, "on_log", on_log)
-    runner = Runner(runs_dir)
-    runner.start(make_spec("sft", chats, tiny_model, max_steps=6))
-    live = finish(runner)
+    folder = RunFolder(runs_dir / "nan-run")
+    spec = make_spec("sft", chats, tiny_model, max_steps=6)
+    open_run(folder, spec)
+    live = run(folder, spec)
     assert live.state == "failed"
     assert live.message.startswith("the loss became NaN or infinite at step 1")
     assert live.step == 1  # halted after the first step, not at max_steps

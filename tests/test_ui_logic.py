@@ -516,8 +516,10 @@ def test_opening_compare_tab_leaves_the_live_run_running(runs_dir):
 
     folder = fake_run(runs_dir, "20250103-000000-dpo", {"state": "running", "method": "dpo", "pid": os.getpid(),
                                                         "started_at": 1.0}, adapter=True)
-    runner = Runner(runs_dir)
-    runner.current = LiveRun(run_dir=folder, method="dpo", model="m", state="running")
+    from studio.training.runs import RunFolder
+
+    runner = Runner(runs_dir, adopt=False)
+    runner.current = LiveRun(folder=RunFolder(folder), method="dpo", model="m", state="running")
     app = studio.ui.create_app(runs_dir=runs_dir, runner=runner)
     refresh = next(f.fn for f in app.fns.values()
                    if getattr(f.fn, "__qualname__", "") == "build_compare_tab.<locals>.on_refresh")

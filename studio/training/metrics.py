@@ -1,8 +1,8 @@
-"""The TrainerCallback that carries a run's numbers out of the trainer thread.
+"""The TrainerCallback that carries a run's numbers out of the training process.
 
-Metrics flow one way: trainer `on_log` → `metrics.jsonl` (flushed per line) and the in-memory bus
-(`runner.LiveRun.metrics`) → the UI's timer tick. Stop requests flow the other way through `LiveRun.stop_event`
-and take effect at the end of the current step.
+Metrics flow one way: trainer `on_log` → `metrics.jsonl` (flushed per line) → the server's reader (the
+runner's follower) → the page's tick → the plot. Stop requests flow the other way (stop.request, Ctrl-C, the
+time budget → `RunState.stop_event`) and take effect at the end of the current step, with a checkpoint.
 """
 
 from __future__ import annotations
@@ -13,19 +13,19 @@ import time
 
 from transformers import TrainerCallback
 
-from .runs import is_main_process, write_status
+from .runs import is_main_process
 
 
 class StudioCallback(TrainerCallback):
-    def __init__(self, live: LiveRun, echo=None):
-        self.live = live
-        self.echo = echo  # the CLI prints each log line; the UI reads the bus instead
-        self._file = open(live.run_dir / "metrics.jsonl", "a", encoding="utf-8") if is_main_process() else None
+    def __init__(self, live, echo=None):
+        self.live = live  # execute.RunState
+        self.echo = echo  # the CLI prints each log line
+        self._file = open(live.folder.metrics_file, "a", encoding="utf-8") if is_main_process() else None
 
     def on_train_begin(self, args, state, control, **kwargs):
         self.live.max_steps = state.max_steps
         self.live.state = "running"
-        write_status(self.live.run_dir, state="running", step=state.global_step, max_steps=state.max_steps)
+        self.live.folder.write_status(state="running", step=state.global_step, max_steps=state.max_steps)
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if not logs:
@@ -50,7 +50,7 @@ class StudioCallback(TrainerCallback):
 
     def on_step_end(self, args, state, control, **kwargs):
         self.live.step = state.global_step
-        write_status(self.live.run_dir, step=state.global_step, max_steps=state.max_steps)
+        self.live.folder.write_status(step=state.global_step, max_steps=state.max_steps)
         if self.live.error:
             control.should_training_stop = True
             return

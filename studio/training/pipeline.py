@@ -41,14 +41,12 @@ def rlhf_specs(preferences: str, model: str | None = None, prompts: str | None =
     return reward, ppo
 
 
-def submit_rlhf(runner: Runner, reward: RunSpec, ppo: RunSpec, owner: str = "", echo=None) -> tuple[Ticket, Ticket]:
-    """Queue both stages; the PPO stage reads the reward stage's output."""
+def submit_rlhf(runner: Runner, reward: RunSpec, ppo: RunSpec, owner: str = "", echo=None,
+                address: str = "") -> tuple[Ticket, Ticket]:
+    """Queue both stages; the PPO stage starts only if the reward stage finished, with its run folder as the
+    reward model."""
     first = runner.submit(reward, owner=owner, label=f"RLHF 1/2: reward model on {Path(reward.dataset).name}",
-                          echo=echo)
-
-    def use_reward_run(spec: RunSpec, ticket: Ticket) -> None:
-        spec.extras["reward_model"] = str(first.live.run_dir)
-
+                          echo=echo, address=address)
     second = runner.submit(ppo, owner=owner, label=f"RLHF 2/2: PPO on {Path(ppo.dataset).name}", after=first,
-                           prepare=use_reward_run, echo=echo)
+                           fill="reward_model", echo=echo, address=address)
     return first, second

@@ -10,15 +10,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import difflib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
 
 from ..methods import config_class, get_method, known_methods
 from ..models import BUNDLED_MODEL
 from ..redact import REDACTED, brief, redact_values
+from ..yamlconfig import EXPONENT_FLOAT, MAX_CONFIG_BYTES, parse_yaml_config, yaml_scalar, yaml_value  # noqa: F401
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STUDIO_KEYS = ("method", "dataset", "holdout_rows")
@@ -72,18 +70,12 @@ class RunSpec:
         for title, values in sections:
             if values:
                 keys = values if not title else sorted(values)
-                body = "".join(f"{key}: {_yaml_scalar(values[key])}\n" for key in keys)
+                body = "".join(f"{key}: {yaml_scalar(values[key])}\n" for key in keys)
                 parts.append((f"# {title}\n" if title else "") + body)
         return "\n".join(parts)
 
     def dataset_path(self) -> Path:
         return resolve_path(self.dataset)
-
-
-def _yaml_scalar(value) -> str:
-    """One value on one line (lists in flow style), as a preset writes it."""
-    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip()
-    return text.removesuffix("\n...").strip()  # a lone scalar ends with YAML's document-end marker
 
 
 def resolve_path(value: str) -> Path:
@@ -120,7 +112,7 @@ def spec_from_dict(values: dict) -> RunSpec:
     for key, value in values.items():
         if not isinstance(key, str):
             raise ValueError(f"config keys are names; got {brief(key)}.")
-        if isinstance(value, str) and _EXPONENT_FLOAT.match(value.strip()):
+        if isinstance(value, str) and EXPONENT_FLOAT.match(value.strip()):
             value = float(value)  # YAML 1.1 reads 1e-4 (no dot) as a string; people mean a number
         if key in MANAGED_KEYS:
             raise ValueError(f"'{key}' is set by the studio (run folder, precision, logging); remove it.")
@@ -147,65 +139,8 @@ def parse_overrides(pairs: list[str]) -> dict:
         key, sep, raw = pair.partition("=")
         if not sep or not key.strip():
             raise ValueError(f"--set expects KEY=VALUE, got '{pair}'.")
-        result[key.strip()] = _yaml_value(raw, pair)
+        result[key.strip()] = yaml_value(raw, pair)
     return result
-
-
-_EXPONENT_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
-
-
-def _yaml_value(raw: str, pair: str):
-    raw = raw.strip()
-    if not raw:
-        return ""
-    if _EXPONENT_FLOAT.match(raw):  # YAML 1.1 reads 1e-4 (no dot) as a string; people mean a number
-        return float(raw)
-    try:
-        return yaml.load(raw, Loader=_PlainLoader)  # noqa: S506 (a SafeLoader without aliases)
-    except _NoAliases:
-        raise ValueError(f"--set {pair}: YAML anchors and aliases are not accepted.") from None
-    except yaml.YAMLError as exc:
-        raise ValueError(f"--set {pair}: the value is not valid YAML ({exc.problem or exc}).") from exc
-
-
-MAX_CONFIG_BYTES = 64 * 1024  # a config is a few dozen lines; this leaves room for long comments
-
-
-class _NoAliases(Exception):
-    def __init__(self, line: int):
-        self.line = line
-
-
-class _PlainLoader(yaml.SafeLoader):
-    """YAML without anchors and aliases: a config never needs them, and an alias bomb (a few hundred bytes that
-    expand to gigabytes) is made of them."""
-
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _NoAliases(event.start_mark.line + 1)
-        return super().compose_node(parent, index)
-
-
-def parse_yaml_config(text: str, where: str = "the config") -> dict:
-    if not isinstance(text, str):
-        raise ValueError(f"{where}: expected YAML text.")
-    size = len(text.encode("utf-8", "replace"))
-    if size > MAX_CONFIG_BYTES:
-        raise ValueError(f"{where}: the config is {size / 1024:,.0f} KB; a config may be at most "
-                         f"{MAX_CONFIG_BYTES // 1024} KB.")
-    try:
-        values = yaml.load(text, Loader=_PlainLoader)  # noqa: S506 (a SafeLoader without aliases)
-    except _NoAliases as exc:
-        raise ValueError(f"{where}: line {exc.line} uses a YAML anchor or alias (&name / *name); write the "
-                         "values out instead.") from None
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{where}: not valid YAML ({brief(str(exc), 300)[1:-1]}).") from None
-    except RecursionError:
-        raise ValueError(f"{where}: the YAML is nested too deeply; a config is a flat list of keys.") from None
-    if not isinstance(values, dict):
-        raise ValueError(f"{where}: expected a mapping of keys to values.")
-    return values
 
 
 def spec_from_yaml(text: str, overrides: dict | None = None, where: str = "the config") -> RunSpec:

@@ -1,0 +1,224 @@
+"""One run, trained in this process: the body of `python -m studio train`, which the runner starts as a child
+process for every run (and of a ZeroGPU call, and of each process under `accelerate launch`).
+
+Everything goes through the run folder (training/runs.py): status.json and metrics.jsonl out, stop.request in.
+A Python failure becomes the `failed` state with one plain sentence (the traceback goes to train.log); a
+stop request, Ctrl-C, SIGTERM or the run's time budget stop it after the current step with a checkpoint.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import os
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..redact import RedactingFilter, redact_text
+from .runs import RunFolder, process_started
+
+_LOGGERS = ("transformers", "trl", "peft", "studio")
+CHILD_ENV = "STUDIO_CHILD"  # set for processes the runner starts: their output goes to train.log
+DEADLINE_ENV = "STUDIO_RUN_DEADLINE"  # a time budget (epoch seconds): stop with a checkpoint then
+SECRETS_ENV = "STUDIO_RUN_SECRETS"  # JSON of config values kept out of config.yaml (tokens), for this run only
+
+
+@dataclass
+class RunState:
+    """This process's view of the run it trains: what the trainer callback updates and the CLI prints."""
+
+    folder: RunFolder
+    method: str
+    model: str
+    state: str = "starting"
+    step: int = 0
+    max_steps: int = 0
+    started_at: float = field(default_factory=time.time)
+    message: str = ""
+    error: str = ""  # set by the health checks when they halt the run
+    metrics: list[dict] = field(default_factory=list)
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    deadline: float | None = None
+    budget_spent: bool = False
+
+    @property
+    def run_dir(self) -> Path:
+        return self.folder.path
+
+
+def open_run(folder: RunFolder, spec, owner: str = "", max_steps: int | None = None) -> dict:
+    """Write a new run's config.yaml and first status ("starting"); the training process takes it from there."""
+    folder.path.mkdir(parents=True, exist_ok=True)
+    folder.config.write_text(spec.to_yaml(), encoding="utf-8")
+    folder.clear_stop()
+    return folder.write_status(state="starting", step=0,
+                               max_steps=spec.training.get("max_steps", -1) if max_steps is None else max_steps,
+                               method=spec.method, model=spec.model_name, dataset=spec.dataset,
+                               started_at=time.time(), owner=owner, pid=None, message="")
+
+
+def spec_secrets(spec) -> dict:
+    """The token-like config values of `spec` (config.yaml holds them redacted)."""
+    from ..redact import is_secret
+
+    values = {**spec.model, **spec.extras, **spec.training}
+    return {k: v for k, v in values.items() if is_secret(k, v)}
+
+
+def with_secrets(spec):
+    """`spec` with the values the runner passed privately (SECRETS_ENV) put back."""
+    raw = os.environ.get(SECRETS_ENV)
+    if raw:
+        for key, value in json.loads(raw).items():
+            target = spec.model if key in spec.model else spec.extras if key in spec.extras else spec.training
+            target[key] = value
+    return spec
+
+
+def run(folder: RunFolder, spec, resume: bool = False, echo=None, stop_event: threading.Event | None = None,
+        deadline: float | None = None) -> RunState:
+    """Train (and evaluate) `spec` into `folder` in this process; returns the final state. Never raises for a
+    failure of the run itself: that is the `failed` state."""
+    status = folder.read_status()
+    state = RunState(folder=folder, method=spec.method, model=spec.model_name, deadline=deadline,
+                     stop_event=stop_event or threading.Event())
+    if deadline is None and os.environ.get(DEADLINE_ENV):
+        state.deadline = float(os.environ[DEADLINE_ENV])
+    # Metric times count from the run's start (or from this resume), as the server's view shows them.
+    state.started_at = (time.time() if resume else status.get("started_at")) or time.time()
+    state.step = status.get("step", 0) if resume else 0
+    folder.write_status(state="running", pid=os.getpid(), pid_started=process_started(os.getpid()), message="",
+                        **({"resumed_at": state.started_at} if resume else {}))
+    done = threading.Event()
+
+    def watch_stop_file():
+        while not done.wait(0.3):
+            if folder.stop_requested():
+                state.stop_event.set()
+                return
+
+    threading.Thread(target=watch_stop_file, name="stop-file", daemon=True).start()
+    try:
+        _train(state, spec, echo, resume)
+    finally:
+        done.set()
+    return state
+
+
+def _train(state: RunState, spec, echo=None, resume: bool = False) -> None:
+    folder = state.folder
+    handler = logging.FileHandler(folder.log, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())  # no token in train.log, no unbounded line
+    log = logging.getLogger("studio.run")
+    for name in _LOGGERS:
+        logging.getLogger(name).addHandler(handler)
+    log.setLevel(logging.INFO)
+    callback = None
+    try:
+        from ..methods import get_method
+        from ..methods.common import prepare
+        from .metrics import StudioCallback
+
+        method = get_method(spec.method)
+        callback = StudioCallback(state, echo=echo)
+        if state.stop_event.is_set() or folder.stop_requested():
+            raise _Stopped()
+        ctx = prepare(spec, folder.path, [callback], method, log=log.info)
+        if state.stop_event.is_set():
+            raise _Stopped()
+        trainer = method.build_trainer(ctx)
+        from transformers import PrinterCallback
+
+        trainer.remove_callback(PrinterCallback)  # our callback already reports every log line
+        checkpoint = folder.last_checkpoint() if resume else None
+        log.info("training %s for %s steps%s", spec.method, ctx.args.max_steps,
+                 f", resuming from {checkpoint}" if checkpoint else "")
+        trainer.train(resume_from_checkpoint=checkpoint)
+        trainer.save_model(str(folder.adapter))
+        ctx.tokenizer.save_pretrained(str(folder.adapter))
+        stopped = state.stop_event.is_set()
+        if state.error:
+            state.state, state.message = "failed", state.error
+        elif state.budget_spent:
+            budget = state.deadline - state.started_at if state.deadline else 0
+            budget_text = f"{budget:.0f} seconds" if budget < 120 else f"{budget / 60:.0f} minutes"
+            state.state = "stopped"
+            state.message = (f"stopped: a run on this shared studio may train for {budget_text}; the adapter and a "
+                             "checkpoint were saved, so it can be compared or resumed")
+        elif stopped:
+            state.state, state.message = "stopped", "stopped by request; the adapter was saved"
+        else:
+            state.message = "finished; the adapter was saved"
+            del trainer, ctx  # free the training copy before the evaluation loads the model again
+            gc.collect()
+            state.message = _evaluate(state, log)
+            state.state = "finished"
+        log.info(state.message)
+    except _Stopped:
+        state.state, state.message = "stopped", "stopped before training began"
+    except Exception as exc:  # any failure is a state of the run, never a crash of the app
+        state.state = "failed"
+        state.message = plain_failure(exc)
+        log.error("run failed: %s\n%s", state.message, traceback.format_exc())
+    finally:
+        if callback is not None:
+            callback.close()
+        folder.write_status(state=state.state, step=state.step, max_steps=state.max_steps, message=state.message,
+                            finished_at=time.time())
+        for name in _LOGGERS:
+            logging.getLogger(name).removeHandler(handler)
+        handler.close()
+
+
+def _evaluate(state: RunState, log) -> str:
+    """The end-of-run verdict on the held-out rows; a failure here never fails the run."""
+    if not state.folder.holdout.is_file():
+        return "finished; the adapter was saved"
+    state.message = "finished training; evaluating base vs aligned on the held-out rows…"
+    state.folder.write_status(message=state.message)
+    try:
+        from ..evaluation.compare import evaluate_run, summary_line
+
+        _, summary = evaluate_run(state.folder.path)
+        return f"finished; {summary_line(summary)}"
+    except Exception as exc:
+        log.error("evaluation failed: %s\n%s", exc, traceback.format_exc())
+        return f"finished; the adapter was saved, but the evaluation failed ({plain_failure(exc)})"
+
+
+class _Stopped(Exception):
+    pass
+
+
+def plain_failure(exc: Exception) -> str:
+    """One sentence a user can act on; the traceback goes to train.log."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = redact_text(text)[:1000]
+    if isinstance(exc, ValueError):
+        return text
+    if "out of memory" in text.lower() or isinstance(exc, MemoryError):
+        return ("Out of memory. Try a smaller batch size, a shorter max_length, LoRA instead of full "
+                "fine-tuning, or 4-bit loading.")
+    return f"{type(exc).__name__}: {text} (details in train.log)"
+
+
+def quiet_child_output() -> None:
+    """In a process the runner started, stdout and stderr are the run's train.log: no progress bars there, and
+    transformers' records reach it once (through the run's log handler)."""
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_default_handler()
+        hf_logging.disable_progress_bar()
+        import datasets
+
+        datasets.disable_progress_bars()
+    except ImportError:  # pragma: no cover
+        pass
