@@ -148,7 +148,7 @@ def _forkserver():
 def warm_up() -> None:
     """Start the fork server now (it imports torch, transformers and TRL, some seconds), so the first run
     doesn't wait for it. Runs a no-op child."""
-    if child_start() != "fork":
+    if child_start() != "fork" or zero_gpu():
         return
     process = _forkserver().Process(target=_noop, daemon=False)
     _start_forked(process)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import gradio as gr
 from fastapi import Request
 
 from ..models import BUNDLED_MODEL
-from ..training.runner import Runner
+from ..training.runner import Runner, warm_up
 from .compare_tab import build_compare_tab
 from .context import StudioContext, client_address
 from .data_tab import build_data_tab
@@ -81,6 +82,8 @@ def create_app(default_model: str = BUNDLED_MODEL, runs_dir: str | Path | None =
                runner: Runner | None = None, shared: bool = False) -> gr.Blocks:
     """`shared`: strangers may use this page (a Space, --share): see studio/shared.py for what that limits."""
     ctx = StudioContext(runner=runner or Runner(runs_dir), default_model=default_model, shared=shared)
+    # The fork server every run starts from imports torch, transformers and TRL once: now, not at the first Start.
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     with gr.Blocks(title="Alignment Studio") as app:
         gr.Markdown("# Alignment Studio\nBring a dataset, get the method that fits, train it, and see what "
                     "changed: SFT, reward model + PPO, DPO, KTO, ORPO and GRPO on TRL.")
