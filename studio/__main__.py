@@ -16,10 +16,8 @@ arguments, 130 stopped with Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -114,90 +112,12 @@ def _echo(record: dict) -> None:
     print(json.dumps(shown), flush=True)
 
 
-@contextlib.contextmanager
-def _stop_on_signals(stop, message: str):
-    """While inside: the first Ctrl-C/SIGTERM calls `stop()` (stop after the current step, with a checkpoint);
-    a second one exits at once. Yields a list that holds the signal once one came.
-
-    Our own handler, not KeyboardInterrupt: it works even where the shell started us with SIGINT ignored, and
-    the trainer never unwinds mid-step."""
-    interrupted: list[int] = []
-
-    def on_signal(signum, frame):
-        if interrupted:
-            print("second interrupt: aborting without saving.", file=sys.stderr, flush=True)
-            os._exit(130)
-        interrupted.append(signum)
-        print(message, file=sys.stderr, flush=True)
-        stop()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield interrupted
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def _train(args) -> int:
     """Train one run in this process (the runner starts exactly this, as a child process, for every run)."""
-    import threading
+    from .training.execute import train_command
 
-    from .training.execute import CHILD_ENV, quiet_child_output, run, with_secrets
-    from .training.runs import RunFolder, default_runs_dir, new_run_dir
-    from .training.spec import load_spec, parse_overrides
-
-    if bool(args.config) == bool(args.resume):
-        print("error: give a CONFIG to start a run, or --resume RUN_DIR to continue one (not both).", file=sys.stderr)
-        return 2
-    child = os.environ.get(CHILD_ENV) == "1"
-    try:
-        if args.resume:
-            folder = RunFolder(args.resume)
-            if not folder.is_run():
-                raise ValueError(f"{folder.path} is not a run folder (no status.json).")
-            state = folder.read_status().get("state")
-            if state not in ("stopped", "failed", "interrupted") and not (child and state == "starting"):
-                raise ValueError(f"run {folder.name} is {state}; only stopped, failed or interrupted runs can be "
-                                 "resumed.")
-            if folder.last_checkpoint() is None:
-                raise ValueError(f"run {folder.name} has no checkpoint to resume from; start it again instead.")
-            spec = folder.spec(parse_overrides(args.set))
-        else:
-            spec = load_spec(args.config, parse_overrides(args.set))
-            out = Path(args.output_dir) if args.output_dir else None
-            folder = RunFolder(out or new_run_dir(default_runs_dir(), spec.method))
-            prepared = child and folder.read_status().get("state") == "starting" and \
-                Path(args.config).resolve() == folder.config.resolve()  # the runner wrote it for this process
-            if folder.is_run() and not prepared:
-                raise ValueError(f"{folder.path} already holds a run; pick a new output folder, or resume that run "
-                                 f"with --resume {folder.path}.")
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.allow_custom_code:
-        from .methods.rewards import CUSTOM_CODE_ENV
-
-        os.environ[CUSTOM_CODE_ENV] = "1"
-    if child:
-        quiet_child_output()
-    else:
-        from .training.execute import open_run
-
-        if not args.resume:
-            open_run(folder, spec)
-        else:
-            folder.clear_stop()
-    spec = with_secrets(spec)
-    print(f"run folder: {folder.path}", flush=True)
-    stop = threading.Event()
-    with _stop_on_signals(stop.set, "stopping after the current step (Ctrl-C again to abort without saving)…") \
-            as interrupted:
-        state = run(folder, spec, resume=bool(args.resume), echo=None if child else _echo, stop_event=stop)
-    print(f"{state.state}: {state.message}", file=sys.stderr if interrupted else sys.stdout, flush=True)
-    if interrupted and state.state == "stopped":
-        return 130
-    return {"finished": 0, "stopped": 130}.get(state.state, 1)
+    return train_command(config=args.config, resume=args.resume, overrides=args.set, output_dir=args.output_dir,
+                         allow_custom_code=args.allow_custom_code, echo=_echo)
 
 
 def _rlhf(args) -> int:
@@ -221,7 +141,9 @@ def _rlhf(args) -> int:
         runner.cancel_all()
         runner.stop()
 
-    with _stop_on_signals(stop, "stopping after the current step; the PPO stage won't start…") as interrupted:
+    from .training.execute import stop_on_signals
+
+    with stop_on_signals(stop, "stopping after the current step; the PPO stage won't start…") as interrupted:
         while not runner.wait_all(timeout=0.5):
             for ticket in (first, second):
                 if ticket.live is not None and ticket.id not in announced:

@@ -8,10 +8,13 @@ stop request, Ctrl-C, SIGTERM or the run's time budget stop it after the current
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import logging
 import os
+import signal
+import sys
 import threading
 import time
 import traceback
@@ -222,3 +225,88 @@ def quiet_child_output() -> None:
         datasets.disable_progress_bars()
     except ImportError:  # pragma: no cover
         pass
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop, message: str):
+    """While inside: the first Ctrl-C/SIGTERM calls `stop()` (stop after the current step, with a checkpoint);
+    a second one exits at once. Yields a list that holds the signal once one came.
+
+    Our own handler, not KeyboardInterrupt: it works even where the shell started us with SIGINT ignored, and
+    the trainer never unwinds mid-step."""
+    interrupted: list[int] = []
+
+    def on_signal(signum, frame):
+        if interrupted:
+            print("second interrupt: aborting without saving.", file=sys.stderr, flush=True)
+            os._exit(130)
+        interrupted.append(signum)
+        print(message, file=sys.stderr, flush=True)
+        stop()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield interrupted
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def train_command(config: str | None = None, resume: str | None = None, overrides: list[str] = (),
+                  output_dir: str | None = None, allow_custom_code: bool = False, echo=None) -> int:
+    """`python -m studio train CONFIG [--set K=V …] [--output-dir RUN]` or `… train --resume RUN`: train one run
+    in this process, print its folder and how it ended; exit codes 0 finished, 1 failed, 2 bad input, 130
+    stopped by Ctrl-C. A process the runner started (CHILD_ENV) trains into the folder the runner prepared,
+    prints no metric lines (its output is train.log) and takes its private config values from the runner."""
+    from .runs import default_runs_dir, new_run_dir
+    from .spec import load_spec, parse_overrides
+
+    if bool(config) == bool(resume):
+        print("error: give a CONFIG to start a run, or --resume RUN_DIR to continue one (not both).", file=sys.stderr)
+        return 2
+    child = os.environ.get(CHILD_ENV) == "1"
+    try:
+        if resume:
+            folder = RunFolder(resume)
+            if not folder.is_run():
+                raise ValueError(f"{folder.path} is not a run folder (no status.json).")
+            state = folder.read_status().get("state")
+            if state not in ("stopped", "failed", "interrupted") and not (child and state == "starting"):
+                raise ValueError(f"run {folder.name} is {state}; only stopped, failed or interrupted runs can be "
+                                 "resumed.")
+            if folder.last_checkpoint() is None:
+                raise ValueError(f"run {folder.name} has no checkpoint to resume from; start it again instead.")
+            spec = folder.spec(parse_overrides(list(overrides)))
+        else:
+            spec = load_spec(config, parse_overrides(list(overrides)))
+            out = Path(output_dir) if output_dir else None
+            folder = RunFolder(out or new_run_dir(default_runs_dir(), spec.method))
+            prepared = child and folder.read_status().get("state") == "starting" and \
+                Path(config).resolve() == folder.config.resolve()  # the runner wrote it for this process
+            if folder.is_run() and not prepared:
+                raise ValueError(f"{folder.path} already holds a run; pick a new output folder, or resume that run "
+                                 f"with --resume {folder.path}.")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if allow_custom_code:
+        from ..methods.rewards import CUSTOM_CODE_ENV
+
+        os.environ[CUSTOM_CODE_ENV] = "1"
+    if child:
+        quiet_child_output()
+    else:
+        if not resume:
+            open_run(folder, spec)
+        else:
+            folder.clear_stop()
+    spec = with_secrets(spec)
+    print(f"run folder: {folder.path}", flush=True)
+    stop = threading.Event()
+    with stop_on_signals(stop.set, "stopping after the current step (Ctrl-C again to abort without saving)…") \
+            as interrupted:
+        state = run(folder, spec, resume=bool(resume), echo=None if child else echo, stop_event=stop)
+    print(f"{state.state}: {state.message}", file=sys.stderr if interrupted else sys.stdout, flush=True)
+    if interrupted and state.state == "stopped":
+        return 130
+    return {"finished": 0, "stopped": 130}.get(state.state, 1)

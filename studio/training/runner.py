@@ -107,9 +107,9 @@ class Launch:
                     pass
 
 
-def _child_main(argv: list[str], env: dict, log_path: str) -> None:
-    """A forked child's body: its own process group, this run's environment, its output in train.log, then the
-    same main() as `python -m studio train …`."""
+def _child_main(job: dict, env: dict, log_path: str) -> None:
+    """A forked child's body: its own process group, this run's environment, its output in train.log, then what
+    `python -m studio train …` runs (execute.train_command)."""
     os.setsid()
     for key in [k for k in os.environ if k not in env]:
         del os.environ[key]
@@ -120,9 +120,9 @@ def _child_main(argv: list[str], env: dict, log_path: str) -> None:
     import faulthandler
 
     faulthandler.enable()  # a segfault leaves its Python traceback in train.log
-    from ..__main__ import main
+    from .execute import train_command
 
-    code = main(argv)
+    code = train_command(**job)
     sys.stdout.flush()
     sys.stderr.flush()
     sys.exit(code)  # through multiprocessing's own exit, which releases what the run registered
@@ -186,8 +186,8 @@ def _start_forked(process) -> None:
 
 
 class ForkedChild(Launch):
-    def __init__(self, argv: list[str], env: dict, folder: RunFolder):
-        self.process = _forkserver().Process(target=_child_main, args=(argv, env, str(folder.log)), daemon=False)
+    def __init__(self, job: dict, env: dict, folder: RunFolder):
+        self.process = _forkserver().Process(target=_child_main, args=(job, env, str(folder.log)), daemon=False)
         _start_forked(self.process)
         self.pid = self.process.pid
 
@@ -196,8 +196,10 @@ class ForkedChild(Launch):
 
 
 class SpawnedChild(Launch):
-    def __init__(self, argv: list[str], env: dict, folder: RunFolder):
+    def __init__(self, job: dict, env: dict, folder: RunFolder):
         prefix = shlex.split(os.environ.get("STUDIO_LAUNCHER", "")) or [sys.executable]
+        argv = ["train", "--resume", job["resume"]] if job.get("resume") else \
+            ["train", job["config"], "--output-dir", job["output_dir"]]
         command = [*prefix, "-m", "studio", *argv]
         with open(folder.log, "ab") as log:
             self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
@@ -340,16 +342,15 @@ class Runner:
             return live
 
     def _launch(self, folder: RunFolder, spec: RunSpec, resume: bool, deadline: float | None) -> Launch:
-        argv = ["train", "--resume", str(folder.path)] if resume else \
-            ["train", str(folder.config), "--output-dir", str(folder.path)]
+        job = {"resume": str(folder.path)} if resume else {"config": str(folder.config), "output_dir": str(folder.path)}
         env = child_env(spec, deadline)
         if zero_gpu():
             from .zerogpu import ZeroGPUCall
 
             return ZeroGPUCall(folder, spec, resume, deadline)
         if child_start() == "fork":
-            return ForkedChild(argv, env, folder)
-        return SpawnedChild(argv, env, folder)
+            return ForkedChild(job, env, folder)
+        return SpawnedChild(job, env, folder)
 
     def _follow(self, live: LiveRun, echo) -> None:
         """Mirror the run folder into `live` until the process ends; then say how it ended and start the next."""
