@@ -40,8 +40,11 @@ def _validate(args) -> int:
         if (args.model or args.max_length) and report.shape != "unknown":
             from .data.tokens import DEFAULT_MAX_LENGTH, measure_tokens
 
+            from .methods import token_view
+
+            method, prepare = token_view(report.shape, args.method)
             measure_tokens(report, rows, args.model, args.max_length or DEFAULT_MAX_LENGTH,
-                           exact=args.exact_tokens, method=args.method)
+                           exact=args.exact_tokens, method=method, prepare=prepare)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

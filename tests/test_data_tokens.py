@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from studio.data import inspect_dataset
-from studio.data.tokens import measure_tokens, render_row
+from studio.data.tokens import measure_tokens as _measure_tokens
+from studio.data.tokens import render_row
+from studio.methods import token_view
+
+
+def measure_tokens(report, rows, *args, method=None, **kwargs):
+    """As the Data tab and `validate --model` measure: as the recommended (or given) method's trainer sees it."""
+    method, prepare = token_view(report.shape, method)
+    return _measure_tokens(report, rows, *args, method=method, prepare=prepare, **kwargs)
 
 
 def write_jsonl(path: Path, rows: list) -> Path:

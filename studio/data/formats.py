@@ -231,3 +231,22 @@ def _hh(row: dict) -> dict:
 def is_conversational(rows: list[dict], shape: str) -> bool:
     key = CONVERSATIONAL_KEY.get(shape)
     return any(is_messages(r.get(key)) for r in rows[:_SAMPLE]) if key else False
+
+
+def _to_messages(value, role: str):
+    return [{"role": role, "content": value}] if isinstance(value, str) else value
+
+
+def as_conversational(rows: list[dict]) -> list[dict]:
+    """Plain-string prompts/answers → one-message conversations, so the model's chat template is applied
+    in training exactly as it is when the studio chats with the model afterwards."""
+    out = []
+    for row in rows:
+        row = dict(row)
+        if "prompt" in row:
+            row["prompt"] = _to_messages(row["prompt"], "user")
+        for key in ("completion", "chosen", "rejected"):
+            if key in row:
+                row[key] = _to_messages(row[key], "assistant")
+        out.append(row)
+    return out

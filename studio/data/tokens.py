@@ -80,30 +80,12 @@ def load_model_tokenizer(model: str | None):
         raise ValueError(f"could not load the tokenizer of {name} ({type(exc).__name__}: {str(exc)[:200]}).") from exc
 
 
-def _method_for(report: DatasetReport, method: str | None) -> str:
-    if method:
-        return method
-    from ..methods.registry import recommend_method
+def _generic_prepare(rows, report, tokenizer):
+    from .formats import as_conversational
 
-    return recommend_method(report.shape).method
-
-
-def _preparer(method: str):
-    """The method's own prepare_rows, or the generic one (strings → chats) for methods without a module."""
-    import importlib
-
-    try:
-        module = importlib.import_module(f"studio.methods.{method}")
-        return module.prepare_rows
-    except (ImportError, AttributeError):
-        def generic(rows, report, tokenizer):
-            from ..methods.common import as_conversational
-
-            if tokenizer.chat_template and not report.conversational and "text" not in rows[0]:
-                return as_conversational(rows)
-            return rows
-
-        return generic
+    if tokenizer.chat_template and not report.conversational and "text" not in rows[0]:
+        return as_conversational(rows)
+    return rows
 
 
 def render_row(row: dict, tokenizer) -> dict:
@@ -120,8 +102,10 @@ def render_row(row: dict, tokenizer) -> dict:
 
 def measure_tokens(report: DatasetReport, rows: list[dict], model: str | None = None,
                    max_length: int = DEFAULT_MAX_LENGTH, sample: int = SAMPLE_ROWS, exact: bool = False,
-                   method: str | None = None, seed: int = 0, tokenizer=None) -> TokenStats:
-    """Token lengths of (a sample of) the rows; adds a truncation warning to `report` and sets report.tokens."""
+                   method: str = "", seed: int = 0, tokenizer=None, prepare=None) -> TokenStats:
+    """Token lengths of (a sample of) the rows; adds a truncation warning to `report` and sets report.tokens.
+    `prepare`: the method's own `prepare_rows` (the rows as its trainer gets them; `methods.token_view` picks
+    it); without one, plain strings become one-message chats."""
     if report.shape == "unknown" or not rows:
         raise ValueError(f"{report.source}: no dataset shape was recognised, so there is nothing to tokenize yet.")
     if not isinstance(max_length, int) or max_length < 1:
@@ -130,8 +114,7 @@ def measure_tokens(report: DatasetReport, rows: list[dict], model: str | None = 
         tokenizer, name = load_model_tokenizer(model)
     else:
         name = model or getattr(tokenizer, "name_or_path", "tokenizer")
-    method = _method_for(report, method)
-    prepare = _preparer(method)
+    prepare = prepare or _generic_prepare
     indexes = list(range(len(rows)))
     sampled = not exact and len(rows) > sample
     if sampled:

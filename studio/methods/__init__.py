@@ -24,9 +24,16 @@ def get_method(method: str) -> Method:
     return METHODS[method]
 
 
+def token_view(shape: str, method: str | None = None) -> tuple[str, object]:
+    """(method, its prepare_rows) for measuring a dataset's token lengths as that method's trainer sees them:
+    the given method, else the one the decision tree recommends for the shape."""
+    method = method or recommend_method(shape).method
+    return method, get_method(method).prepare_rows
+
+
 def config_class(method: str):
     return get_method(method).config_class()
 
 
 __all__ = ["METHODS", "Method", "Recommendation", "recommend_method", "known_methods", "get_method",
-           "config_class", "TRAINABLE"]
+           "config_class", "token_view", "TRAINABLE"]

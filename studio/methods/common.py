@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data import inspect_dataset, to_dataset
+from ..data.formats import as_conversational  # noqa: F401 (methods call it from here)
 from ..models import Placement, load_tokenizer, placement, resolve_model
 
 
@@ -31,25 +32,6 @@ class TrainContext:
     eval_dataset: Any = None
     callbacks: list = field(default_factory=list)
     placement: Placement | None = None
-
-
-def _to_messages(value, role: str):
-    return [{"role": role, "content": value}] if isinstance(value, str) else value
-
-
-def as_conversational(rows: list[dict]) -> list[dict]:
-    """Plain-string prompts/answers → one-message conversations, so the model's chat template is applied
-    in training exactly as it is when the studio chats with the model afterwards."""
-    out = []
-    for row in rows:
-        row = dict(row)
-        if "prompt" in row:
-            row["prompt"] = _to_messages(row["prompt"], "user")
-        for key in ("completion", "chosen", "rejected"):
-            if key in row:
-                row[key] = _to_messages(row[key], "assistant")
-        out.append(row)
-    return out
 
 
 def chat_rows(rows: list[dict], report, tokenizer) -> list[dict]:

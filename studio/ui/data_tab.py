@@ -331,7 +331,11 @@ def build_data_tab(ctx, dataset_state: gr.State):
 
             if getattr(ctx, "policy", None) is not None and (name or "").strip():
                 ctx.policy.check_model(name.strip())
-            stats = measure_tokens(report, rows, (name or "").strip() or None, int(limit or 1024), exact=bool(every))
+            from ..methods import token_view
+
+            method, prepare = token_view(report.shape)
+            stats = measure_tokens(report, rows, (name or "").strip() or None, int(limit or 1024), exact=bool(every),
+                                   method=method, prepare=prepare)
         except Exception as exc:  # a model that can't be had, a tokenizer that can't render: say so, don't crash
             return f"**Could not measure token lengths:** {exc}", None, ""
         return tokens_markdown(stats), length_histogram(stats), rendered_markdown(stats)
