@@ -62,6 +62,7 @@ def make_plan(args, work: Path) -> dict:
     from studio.methods import get_method
     from studio.methods.common import build_config, build_peft_config
     from studio.models import load_tokenizer, placement, resolve_model
+    from studio.training.runs import RunFolder
     from studio.training.spec import load_spec
 
     overrides = {"max_steps": args.steps}
@@ -97,7 +98,7 @@ def make_plan(args, work: Path) -> dict:
     # disable_tqdm, … as `build_config` sets them today), so the bare script follows the studio when it changes.
     # The precision fields are always written out: TRL's bf16 default fails on a CPU.
     precision = where.trainer_kwargs()
-    studio_args = build_config(method, spec, work / "check", where).to_dict()
+    studio_args = build_config(method, spec, RunFolder(work / "check"), where).to_dict()
     trl_defaults = DPOConfig(output_dir=str(work / "defaults"), **precision).to_dict()
     dpo_kwargs = {k: v for k, v in studio_args.items() if k not in PATH_FIELDS and v != trl_defaults.get(k)}
     dpo_kwargs.update(precision)

@@ -78,7 +78,10 @@ def resolve_model(name: str | None) -> str:
         name = BUNDLED_HUB_ID
     local = Path(name).expanduser()
     if local.is_dir():
-        if (local / "adapter").is_dir() and (local / "config.yaml").is_file():
+        from .training.runs import RunFolder
+
+        run = RunFolder(local)
+        if run.has_model() and run.config.is_file():
             return str(run_checkpoint(local))  # an earlier run's output: SFT → DPO and the like
         if not (local / "config.json").is_file():
             hint = " It holds a LoRA adapter: pick its run folder instead." if (local / "adapter_config.json").is_file() else ""
@@ -154,19 +157,18 @@ def run_checkpoint(run_dir: Path) -> Path:
     into `<run>/merged` (so a new run, or a merged export, starts from it like from any checkpoint)."""
     import json
 
-    import yaml
+    from .training.runs import RunFolder
 
-    adapter = Path(run_dir) / "adapter"
+    folder = RunFolder(run_dir)
+    adapter, merged = folder.adapter, folder.merged
     if (adapter / "config.json").is_file():
         return adapter
-    merged = Path(run_dir) / "merged"
     if (merged / "config.json").is_file():
         return merged
     if not (adapter / "adapter_config.json").is_file():
-        raise ValueError(f"run {Path(run_dir).name} has no saved model yet (it may still be training).")
-    config = yaml.safe_load((Path(run_dir) / "config.yaml").read_text(encoding="utf-8")) or {}
+        raise ValueError(f"run {folder.name} has no saved model yet (it may still be training).")
     task = json.loads((adapter / "adapter_config.json").read_text(encoding="utf-8")).get("task_type")
-    base_path = resolve_model(config.get("model_name_or_path"))
+    base_path = resolve_model(folder.base_model)
     with _convert_lock:
         from peft import PeftModel
         from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification

@@ -188,6 +188,7 @@ def test_stop_leaves_a_usable_adapter_and_resume_finishes(tiny_model, runs_dir):
     from studio.evaluation.generate import ComparePair, DecodeSettings
     from studio.methods import get_method
     from studio.methods.common import prepare
+    from studio.training.runs import RunFolder
     from studio.training.spec import load_spec
 
     runner, live = start(tiny_model, runs_dir, max_steps=6, holdout_rows=8, save_strategy="steps", save_steps=100,
@@ -211,7 +212,7 @@ def test_stop_leaves_a_usable_adapter_and_resume_finishes(tiny_model, runs_dir):
     spec = load_spec(live.run_dir / "config.yaml")
     scratch = runs_dir / "scratch"
     scratch.mkdir()
-    ctx = prepare(spec, scratch, [], get_method("ppo"), log=lambda *_: None)
+    ctx = prepare(spec, RunFolder(scratch), [], get_method("ppo"), log=lambda *_: None)
     trainer = get_method("ppo").build_trainer(ctx)
     trainer._load_from_checkpoint(str(checkpoint))
     saved_head = load_file(checkpoint / "value_head.safetensors")

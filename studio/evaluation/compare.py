@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
 
-from ..data.validation import parse_label
+from ..data.checks import parse_label
+from ..methods import METHODS
+from ..training.runs import RunFolder
 from .generate import ComparePair, DecodeSettings
 
 # Prompts answered by both models in the automatic evaluation: generation is the slow part on a CPU
@@ -126,7 +127,7 @@ def _reward_functions(run_dir: Path, config: dict):
     numeric match against the reference column."""
     from ..methods.rewards import numeric_match
 
-    if config.get("method") in ("grpo", "ppo"):
+    if METHODS.get(config.get("method", "")) is not None and METHODS[config["method"]].takes_rewards:
         from ..methods.rewards import reward_sources
 
         try:
@@ -238,27 +239,27 @@ def evaluate_run(run_dir: str | Path, rows: list[dict] | None = None, settings: 
                  generate: int | None = None, pair: ComparePair | None = None,
                  write: bool = True) -> tuple[list[dict], dict]:
     """Evaluate a run on `rows` (default: its holdout.jsonl); `write` stores eval.jsonl and eval_summary.json."""
-    run_dir = Path(run_dir)
-    if not (run_dir / "config.yaml").is_file():
-        raise ValueError(f"{run_dir} is not a run folder (it has no config.yaml).")
-    config = yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8")) or {}
+    folder = RunFolder(run_dir)
+    run_dir = folder.path
+    config = folder.values()
     if rows is None:
-        if not (run_dir / "holdout.jsonl").is_file():
+        if not folder.holdout.is_file():
             raise ValueError(f"run {run_dir.name} kept no held-out rows (holdout_rows was 0 or the data too small); "
                              "give prompts to evaluate on.")
-        rows = read_rows(run_dir / "holdout.jsonl")
+        rows = folder.read_holdout()
     if not rows:
         raise ValueError("no rows to evaluate on.")
     settings = settings or DecodeSettings(max_new_tokens=32)
     columns = set(rows[0])
-    if config.get("method") == "reward":
+    method = METHODS.get(config.get("method", ""))
+    if method is not None and method.verdict == "reward_model":
         records, summary = _reward_model_rows(run_dir, rows)
     else:
         pair = pair or ComparePair(run_dir)
         paired = {"chosen", "rejected"} <= columns
         # Prompts without answers are answered by both models and scored; so are any prompts of an online-RL
         # run, which is judged by what it optimised (its own rewards), not by the pairs' likelihoods.
-        online = config.get("method") in ("grpo", "ppo")
+        online = method is not None and method.online
         if "prompt" in columns and (online or not (paired or "completion" in columns)):
             records, summary = _answer_rows(pair, rows[:max(generate or ANSWER_LIMIT, 1)], settings, config, run_dir)
         elif paired:
@@ -272,18 +273,12 @@ def evaluate_run(run_dir: str | Path, rows: list[dict] | None = None, settings: 
     summary.update(rows=len(records), win_rate=sum(bool(r["win"]) for r in records) / len(records),
                    method=config.get("method"), decoding=vars(settings))
     if write:
-        with open(run_dir / "eval.jsonl", "w", encoding="utf-8") as handle:
-            for record in records:
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        (run_dir / "eval_summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+        folder.write_verdict(records, summary)
     return records, summary
 
 
 def read_summary(run_dir: str | Path) -> dict:
-    try:
-        return json.loads((Path(run_dir) / "eval_summary.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
+    return RunFolder(run_dir).read_summary() or {}
 
 
 def summary_line(summary: dict) -> str:

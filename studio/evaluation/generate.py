@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from ..models import load_causal_lm, load_tokenizer, placement, resolve_model
+from ..training.runs import RunFolder
 
 
 MAX_PROMPT_CHARS = 32_000
@@ -35,8 +34,7 @@ class DecodeSettings:
 
 
 def run_base_model(run_dir: Path) -> str:
-    config = yaml.safe_load((Path(run_dir) / "config.yaml").read_text(encoding="utf-8")) or {}
-    return config.get("model_name_or_path") or ""
+    return RunFolder(run_dir).base_model
 
 
 class ComparePair:
@@ -44,7 +42,7 @@ class ComparePair:
 
     def __init__(self, run_dir: str | Path):
         self.run_dir = Path(run_dir)
-        adapter_dir = self.run_dir / "adapter"
+        adapter_dir = RunFolder(run_dir).adapter
         if not adapter_dir.is_dir():
             raise ValueError(f"run {self.run_dir.name} has no saved model yet; compare it once it has finished "
                              "or been stopped.")

@@ -1,6 +1,6 @@
 """What every method needs before its trainer exists: model, tokenizer, precision, LoRA, TRL config, data.
 
-`prepare(spec, run_dir, callbacks, method)` returns a `TrainContext`; the method's `build_trainer` turns it
+`prepare(spec, folder, callbacks, method)` returns a `TrainContext`; the method's `build_trainer` turns it
 into a trainer.
 With LoRA the trainers use the base weights with the adapter disabled as the reference model, so no
 second copy of the weights is loaded.
@@ -53,7 +53,7 @@ def messages_to_prompt_completion(rows: list[dict]) -> list[dict]:
     return out
 
 
-def build_config(method, spec, run_dir: Path, where: Placement):
+def build_config(method, spec, folder, where: Placement):
     cls = method.config_class()
     values = dict(spec.training)
     values.setdefault("logging_steps", 1)
@@ -66,7 +66,7 @@ def build_config(method, spec, run_dir: Path, where: Placement):
     # transformers hides a NaN loss behind the running average by default; the health checks must see it.
     values.setdefault("logging_nan_inf_filter", False)
     values.update(where.trainer_kwargs())
-    values.update(output_dir=str(run_dir / "checkpoints"), report_to="none", disable_tqdm=True)
+    values.update(output_dir=str(folder.checkpoints), report_to="none", disable_tqdm=True)
     from ..limits import shared_mode
 
     if shared_mode():  # whatever slipped past the page's allowlist: no loader of this run runs a repo's code
@@ -139,7 +139,8 @@ def write_jsonl(path: Path, rows: list[dict]) -> None:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def prepare(spec, run_dir: Path, callbacks: list, method, log=print) -> TrainContext:
+def prepare(spec, folder, callbacks: list, method, log=print) -> TrainContext:
+    """Everything but the trainer, for `spec` trained into `folder` (a training.runs.RunFolder)."""
     where = placement()
     log(f"device {where.device}, dtype {where.dtype}")
     path = resolve_model(spec.model_name)
@@ -148,13 +149,13 @@ def prepare(spec, run_dir: Path, callbacks: list, method, log=print) -> TrainCon
     report, rows = load_training_rows(spec, method.shapes)
     rows, holdout = split_holdout(rows, spec.holdout_rows, spec.training.get("seed", 42))
     if holdout:
-        write_jsonl(run_dir / "holdout.jsonl", holdout)
+        write_jsonl(folder.holdout, holdout)
         log(f"kept {len(holdout)} rows out of training for the end-of-run evaluation (holdout.jsonl)")
     rows = method.prepare_rows(rows, report, tokenizer)
     from datasets import Dataset
 
     dataset = Dataset.from_list(rows)
-    args = build_config(method, spec, run_dir, where)
+    args = build_config(method, spec, folder, where)
     eval_dataset = None
     if holdout and str(getattr(args, "eval_strategy", "no")) not in ("no", "IntervalStrategy.NO"):
         # An eval_strategy in the config evaluates on the held-out rows during training (the eval_loss curve).

@@ -131,7 +131,7 @@ def _train(state: RunState, spec, echo=None, resume: bool = False) -> None:
         callback = StudioCallback(state, echo=echo)
         if state.stop_event.is_set() or folder.stop_requested():
             raise _Stopped()
-        ctx = prepare(spec, folder.path, [callback], method, log=log.info)
+        ctx = prepare(spec, folder, [callback], method, log=log.info)
         if state.stop_event.is_set():
             raise _Stopped()
         trainer = method.build_trainer(ctx)
@@ -276,7 +276,7 @@ def train_command(config: str | None = None, resume: str | None = None, override
                                  "resumed.")
             if folder.last_checkpoint() is None:
                 raise ValueError(f"run {folder.name} has no checkpoint to resume from; start it again instead.")
-            spec = folder.spec(parse_overrides(list(overrides)))
+            spec = load_spec(folder.config, parse_overrides(list(overrides)))
         else:
             spec = load_spec(config, parse_overrides(list(overrides)))
             out = Path(output_dir) if output_dir else None

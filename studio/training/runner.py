@@ -40,7 +40,7 @@ from ..methods import get_method
 from .execute import CHILD_ENV, DEADLINE_ENV, SECRETS_ENV, open_run, plain_failure, spec_secrets
 from .runs import (ACTIVE, QUEUE_FILE, RESUMABLE, RunFolder, default_runs_dir, list_runs, new_run_dir,
                    process_alive, training_process_alive, write_json_atomic)
-from .spec import RunSpec, spec_from_yaml
+from .spec import RunSpec, load_spec, spec_from_yaml
 
 POLL_S = 0.25
 STOP_GRACE_S = float(os.environ.get("STUDIO_STOP_GRACE_S", 180))  # a step, a checkpoint, a save: then it ends
@@ -457,7 +457,7 @@ class Runner:
     def submit_resume(self, run_dir: str | Path, owner: str = "", address: str = "") -> Ticket:
         folder = RunFolder(run_dir)
         self._check_resumable(folder)
-        spec = folder.spec()
+        spec = load_spec(folder.config)
         ticket = Ticket(label=f"resume {folder.name}", owner=owner, spec=spec, run_dir=str(folder.path),
                         resume=True, address=address, dataset=str(spec.dataset))
         return self._enqueue(ticket)
@@ -555,7 +555,7 @@ class Runner:
         """Continue a stopped, failed or interrupted run from its last checkpoint (optimizer state included)."""
         folder = RunFolder(run_dir)
         self._check_resumable(folder)
-        return self.start(folder.spec(), run_dir=folder.path, echo=echo, resume=True, owner=owner)
+        return self.start(load_spec(folder.config), run_dir=folder.path, echo=echo, resume=True, owner=owner)
 
     def _check_resumable(self, folder: RunFolder) -> None:
         from .runs import reconcile

@@ -16,7 +16,8 @@
               eval.jsonl         the verdict's rows;  eval_summary.json  its summary
     runs/queue.json              the runs waiting their turn (survives a restart of the app)
 
-A run's config is read back through the studio's YAML reader (`values()`) or the spec loader (`spec()`).
+A run's config is read back through the studio's YAML reader (`values()`), or as a RunSpec with
+`spec.load_spec(folder.config)`.
 """
 
 from __future__ import annotations
@@ -28,16 +29,12 @@ import shutil
 import time
 from pathlib import Path
 
+from ..paths import default_runs_dir  # noqa: F401 (where run folders go, for callers of this module)
+
 STATES = ("starting", "running", "finished", "stopped", "failed", "interrupted")
 ACTIVE = ("starting", "running")
 RESUMABLE = ("stopped", "failed", "interrupted")
 QUEUE_FILE = "queue.json"
-
-
-def default_runs_dir() -> Path:
-    from .spec import PROJECT_ROOT
-
-    return Path(os.environ.get("STUDIO_RUNS_DIR") or PROJECT_ROOT / "runs")
 
 
 def write_json_atomic(path: Path, data) -> None:
@@ -100,11 +97,6 @@ class RunFolder:
         except FileNotFoundError as exc:
             raise ValueError(f"{self.path} is not a run folder (it has no config).") from exc
         return parse_yaml_config(text, where=f"run {self.name}'s config")
-
-    def spec(self, overrides: dict | None = None):
-        from .spec import load_spec
-
-        return load_spec(self.config, overrides)
 
     @property
     def base_model(self) -> str:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from ..methods import config_class, get_method, known_methods
 from ..models import BUNDLED_MODEL
+from ..paths import PROJECT_ROOT  # noqa: F401 (the presets and samples are found from it)
 from ..redact import REDACTED, brief, redact_values
 from ..yamlconfig import EXPONENT_FLOAT, MAX_CONFIG_BYTES, parse_yaml_config, yaml_scalar, yaml_value  # noqa: F401
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STUDIO_KEYS = ("method", "dataset", "holdout_rows")
 HOLDOUT_ROWS = 32  # rows kept out of training for the end-of-run evaluation (at most a tenth of the data)
 # The studio's defaults where they differ from TRL's: LoRA on the attention projections, as the seed does.
