@@ -10,7 +10,7 @@ import pytest
 
 from studio.shared import NOT_YOURS, SharedPolicy, owner_id
 from studio.training.runner import Runner
-from studio.ui.context import StudioContext
+from studio.services import Studio as StudioContext
 from studio.ui.train_tab import CurveCache, queue_markdown
 
 

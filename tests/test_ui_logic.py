@@ -555,3 +555,67 @@ def test_the_verdict_table_gives_the_compared_texts_the_room():
 
     frame = pd.DataFrame(columns=["prompt", "reference", "base", "aligned", "base_score", "aligned_score", "win"])
     assert column_widths(frame) == ["24%", "12%", "24%", "24%", "80px", "80px", "80px"]
+
+
+def _train_handlers(runs_dir):
+    import studio.ui
+
+    app = studio.ui.create_app(runs_dir=runs_dir)
+    return {f.fn.__qualname__.rsplit(".", 1)[-1]: f.fn for f in app.fns.values()
+            if getattr(f.fn, "__qualname__", "").startswith("build_train_tab.")}
+
+
+@pytest.mark.parametrize("order", [("method", "dataset"), ("dataset", "method")])
+def test_config_events_in_either_order_leave_the_config_and_fields_agreeing(runs_dir, order):
+    """The Method tab's recommendation and the Data tab's dataset reach the Train tab as two events; whichever
+    arrives last must not undo the other (it once did: the fields said DPO while the config said SFT)."""
+    import threading
+    from types import SimpleNamespace
+
+    from studio.training.spec import spec_from_yaml
+
+    handlers = _train_handlers(runs_dir)
+    request = SimpleNamespace(session_hash=f"session-{'-'.join(order)}")
+    pairs = {"path": str(PROJECT_ROOT / "presets/data/dpo_helpful_pairs.jsonl"), "report": {"rows": 300}}
+    calls = {"method": lambda: handlers["on_method"]("dpo", pairs, request),
+             "dataset": lambda: handlers["on_dataset"](pairs, request)}
+    answers = [calls[name]() for name in order]
+    config_text, model, method = answers[-1][:3]
+    spec = spec_from_yaml(config_text)
+    assert spec.method == method == "dpo" and spec.dataset == pairs["path"]
+    # The same two events at once, from two threads: the session's lock puts one after the other.
+    request = SimpleNamespace(session_hash=f"threads-{'-'.join(order)}")
+    answers = []
+    threads = [threading.Thread(target=lambda n=name: answers.append(calls[n]())) for name in order]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    final = spec_from_yaml(answers[-1][0])
+    assert final.method == answers[-1][2] == "dpo" and final.dataset == pairs["path"]
+
+
+def test_start_runs_the_draft_not_a_stale_editor_text(runs_dir, monkeypatch):
+    from types import SimpleNamespace
+
+    handlers = _train_handlers(runs_dir)
+    request = SimpleNamespace(session_hash="stale", client=None, headers={})
+    first_text = handlers["on_method"]("sft", None, request)[0]  # what the editor showed before
+    handlers["on_method"]("dpo", {"path": str(PROJECT_ROOT / "presets/data/dpo_helpful_pairs.jsonl"),
+                                  "report": {"rows": 300}}, request)
+    started = {}
+
+    def fake_start(spec, visitor, address="", **kwargs):
+        started["method"] = spec.method
+        from studio.services import Outcome
+
+        return Outcome(False, "not really")
+
+    import studio.services
+
+    monkeypatch.setattr(studio.services.Studio, "start_run", lambda self, spec, *a, **k: fake_start(spec, *a, **k))
+    handlers["on_start"](first_text, "someone", request)  # the page still held the SFT text
+    assert started["method"] == "dpo"
+    typed = first_text.replace("max_steps: 60", "max_steps: 7")
+    handlers["on_start"](typed, "someone", request)  # an edit the server hasn't seen yet: it wins
+    assert started["method"] == "sft"

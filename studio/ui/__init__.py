@@ -13,7 +13,7 @@ from fastapi import Request
 from ..models import BUNDLED_MODEL
 from ..training.runner import Runner, warm_up
 from .compare_tab import build_compare_tab
-from .context import StudioContext, client_address
+from ..services import Studio, client_address
 from .data_tab import build_data_tab
 from .method_tab import build_method_tab
 from .runs_tab import build_runs_tab
@@ -62,7 +62,7 @@ def _new_secret(path: Path) -> str:
 VISITOR_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-def live_route(ctx: StudioContext):
+def live_route(ctx: Studio):
     """GET LIVE_PATH → the Train tab's live state as JSON for the visitor named in the X-Studio-Visitor
     header (a header, so the id never appears in an access log). A plain route: no Gradio event per tick."""
     from fastapi.responses import ORJSONResponse
@@ -81,7 +81,7 @@ def live_route(ctx: StudioContext):
 def create_app(default_model: str = BUNDLED_MODEL, runs_dir: str | Path | None = None,
                runner: Runner | None = None, shared: bool = False) -> gr.Blocks:
     """`shared`: strangers may use this page (a Space, --share): see studio/shared.py for what that limits."""
-    ctx = StudioContext(runner=runner or Runner(runs_dir), default_model=default_model, shared=shared)
+    ctx = Studio(runner=runner or Runner(runs_dir), default_model=default_model, shared=shared)
     # The fork server every run starts from imports torch, transformers and TRL once: now, not at the first Start.
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     with gr.Blocks(title="Alignment Studio") as app:
@@ -98,13 +98,14 @@ def create_app(default_model: str = BUNDLED_MODEL, runs_dir: str | Path | None =
             with gr.Tab("2 · Method", id="method"):
                 to_train = build_method_tab(ctx, dataset_state, method_state)
             with gr.Tab("3 · Train", id="train"):
-                build_train_tab(ctx, dataset_state, method_state, visitor)
+                train = build_train_tab(ctx, dataset_state, method_state, visitor)
             with gr.Tab("4 · Compare", id="compare") as compare_tab:
                 refresh_runs, run_picker = build_compare_tab(ctx, visitor)
             with gr.Tab("Runs", id="runs") as runs_tab:
                 refresh_history, history_outputs = build_runs_tab(ctx, visitor)
         to_method.click(lambda: gr.Tabs(selected="method"), outputs=tabs)
-        to_train.click(lambda: gr.Tabs(selected="train"), outputs=tabs)
+        # One event: the recommended method on the Train tab, and the Train tab shown (nothing in between).
+        to_train.click(train.use_recommendation, inputs=[method_state, dataset_state], outputs=[tabs, *train.shown])
         compare_tab.select(refresh_runs, outputs=run_picker)
         runs_tab.select(refresh_history, inputs=visitor, outputs=history_outputs)
         app.load(lambda known: known or uuid.uuid4().hex, inputs=visitor, outputs=visitor)

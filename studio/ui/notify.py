@@ -1,5 +1,5 @@
 """Toasts: Gradio renders their text as HTML, so every message goes out escaped, bounded, redacted, and (in
-shared mode) without server paths (`StudioContext.visible`)."""
+shared mode) without server paths (`services.Studio.visible`)."""
 
 from __future__ import annotations
 

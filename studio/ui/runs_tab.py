@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import gradio as gr
@@ -12,8 +11,7 @@ from ..evaluation.compare import read_summary, summary_line
 from ..methods.registry import METHODS
 from ..training.health import health_markdown
 from ..training.runs import list_runs, read_metrics
-from ..training.spec import load_spec
-from .context import client_address
+from ..services import Outcome, client_address
 from .curves import smooth
 from .notify import info, warn
 
@@ -119,36 +117,20 @@ def build_runs_tab(ctx, visitor):
 
     one.change(on_one, inputs=one, outputs=[run_health, run_config, confirm])
 
+    def say(outcome) -> bool:
+        (info if outcome.ok else warn)(ctx, outcome.message)
+        return outcome.ok
+
     def on_resume(run_dir, who, request: gr.Request):
         if not run_dir:
-            warn(ctx, "Pick a run first.")
-            return
-        try:
-            live, position = ctx.resume(run_dir, who, client_address(request))
-        except ValueError as exc:
-            warn(ctx, exc)
-            return
-        if live is None:
-            info(ctx, f"Resume queued: position {position}.")
-            return
-        info(ctx, f"Run {live.run_id} resumes; follow it on the Train tab.")
+            return say(Outcome(False, "Pick a run first."))
+        say(ctx.resume_run(run_dir, who, client_address(request),
+                           started="Run {run} resumes; follow it on the Train tab."))
 
     resume.click(on_resume, inputs=[one, visitor])
 
     def on_rerun(run_dir, who, request: gr.Request):
-        try:
-            if not run_dir:
-                raise ValueError("Pick a run first.")
-            spec = load_spec(ctx.policy.check_run_dir(run_dir) / "config.yaml")  # as saved, not as shown
-            ctx.policy.check_spec(spec)
-            live, position = ctx.start(spec, who, client_address(request))
-        except ValueError as exc:
-            warn(ctx, exc)
-            return
-        if live is None:
-            info(ctx, f"Queued: position {position}; follow it on the Train tab.")
-            return
-        info(ctx, f"Run {live.run_id} started with the same config; follow it on the Train tab.")
+        say(ctx.rerun(run_dir, who, client_address(request)))
 
     rerun.click(on_rerun, inputs=[one, visitor])
     delete.click(lambda run_dir: gr.update(visible=bool(run_dir), value=False), inputs=one, outputs=confirm)
@@ -156,20 +138,11 @@ def build_runs_tab(ctx, visitor):
     def on_confirm(run_dir, sure, who):
         if not sure or not run_dir:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        try:
-            path = ctx.check_mine(run_dir, who).resolve()
-        except ValueError as exc:
-            warn(ctx, exc)
+        if not say(ctx.delete_run(run_dir, who)):
             return gr.skip(), gr.skip(), gr.skip(), gr.update(value=False)
-        if path.parent != ctx.runs_dir.resolve() or path in ctx.runner.active_dirs():
-            warn(ctx, "That run can't be deleted (it is training, or it is not in the runs folder).")
-            return gr.skip(), gr.skip(), gr.skip(), gr.update(value=False)
-        shutil.rmtree(path)
-        info(ctx, f"Deleted {path.name}.")
         runs = list_runs(ctx.runs_dir, ctx.runner.active_dirs())
         return (runs_frame(runs, ctx.owner(who), ctx.visible), gr.update(choices=run_choices(runs), value=[]),
                 gr.update(choices=run_choices(runs), value=None), gr.update(visible=False, value=False))
 
     confirm.input(on_confirm, inputs=[one, confirm, visitor], outputs=[table, picked, one, confirm])
     return on_refresh, [table, picked, one]
-

@@ -1,15 +1,19 @@
-"""Train tab: one run's settings, Start/Stop, and the live status and curves (pulled by a gr.Timer).
+"""Train tab: one run's settings, Start/Stop, and the live status and curves.
 
-The full config (YAML, the same text as a preset and as the run's config.yaml) is the one source of
-truth: the quick fields and the model/method pickers rewrite it, typing in it updates the fields, and
-Start runs exactly what it says.
+Each browser session has one draft config on the server (`Drafts`): the quick fields and the model, method
+and preset pickers change it, typing in the full config (YAML, the same text as a preset and as the run's
+config.yaml) replaces it, every change answers with the editor and all the fields as the draft now is, and
+Start runs exactly the draft. What Start, Stop, Resume and the RLHF pipeline decide lives in services.py.
 """
 
 from __future__ import annotations
 
+import collections
+import copy
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
@@ -18,14 +22,12 @@ from ..methods import TRAINABLE, get_method
 from ..methods.registry import METHODS
 from ..methods.rewards import RULE_REWARDS
 from ..models import describe_model, model_choices
-from ..shared import NOT_YOURS, keep_newest
+from ..shared import keep_newest
 from ..training.health import health_markdown
 from ..training.launch import STRATEGIES, write_launch_files
-from ..training.pipeline import rlhf_specs, submit_rlhf
-from ..training.runs import RESUMABLE, list_runs
 from ..training.spec import PROJECT_ROOT, RunSpec, preset_path, spec_from_yaml
 from ..training.spec import MAX_CONFIG_BYTES
-from .context import client_address
+from ..services import client_address
 from .curves import figure
 from .markup import code, text
 from .notify import info, warn
@@ -68,25 +70,50 @@ def uses_rule_rewards(method: str) -> bool:
     return get_method(method).takes_rewards
 
 
-def apply_fields(spec: RunSpec, steps, lr, batch, beta, lora, four_bit, rewards, weights) -> RunSpec:
+QUICK_FIELDS = ("steps", "lr", "batch", "beta", "lora", "four_bit", "rewards", "weights")
+
+
+def apply_field(spec: RunSpec, name: str, value) -> RunSpec:
+    """One quick field's value written into the spec (ValueError/TypeError for a value that isn't one)."""
     t = spec.training
-    t["max_steps"] = int(steps)
-    t["learning_rate"] = float(lr)
-    t["per_device_train_batch_size"] = int(batch)
-    if METHODS[spec.method].beta_name and beta is not None:
-        t["beta"] = float(beta)
-    spec.model["use_peft"] = bool(lora or four_bit)  # 4-bit weights can only be trained through LoRA
-    if four_bit:
-        spec.model["load_in_4bit"] = True
-    else:
-        spec.model.pop("load_in_4bit", None)
-    if uses_rule_rewards(spec.method):
-        spec.extras["reward_funcs"] = list(rewards or [])
-        parsed = [float(w) for w in str(weights or "").replace(";", ",").split(",") if w.strip()]
-        if parsed:
-            t["reward_weights"] = parsed
+    if name == "steps":
+        t["max_steps"] = int(value)
+    elif name == "lr":
+        t["learning_rate"] = float(value)
+    elif name == "batch":
+        t["per_device_train_batch_size"] = int(value)
+    elif name == "beta":
+        if METHODS[spec.method].beta_name and value is not None:
+            t["beta"] = float(value)
+    elif name == "lora":
+        spec.model["use_peft"] = bool(value) or bool(spec.model.get("load_in_4bit"))  # 4-bit trains through LoRA
+    elif name == "four_bit":
+        if value:
+            spec.model["load_in_4bit"] = True
+            spec.model["use_peft"] = True
         else:
-            t.pop("reward_weights", None)
+            spec.model.pop("load_in_4bit", None)
+    elif name == "rewards":
+        if uses_rule_rewards(spec.method):
+            spec.extras["reward_funcs"] = list(value or [])
+    elif name == "weights":
+        if uses_rule_rewards(spec.method):
+            parsed = [float(w) for w in str(value or "").replace(";", ",").split(",") if w.strip()]
+            if parsed:
+                t["reward_weights"] = parsed
+            else:
+                t.pop("reward_weights", None)
+    else:
+        raise ValueError(f"no quick field named {name}")
+    return spec
+
+
+def apply_fields(spec: RunSpec, steps, lr, batch, beta, lora, four_bit, rewards, weights) -> RunSpec:
+    """Every quick field at once (4-bit before LoRA: 4-bit weights can only be trained through LoRA)."""
+    values = {"steps": steps, "lr": lr, "batch": batch, "beta": beta, "four_bit": four_bit, "lora": lora or four_bit,
+              "rewards": rewards, "weights": weights}
+    for name, value in values.items():
+        apply_field(spec, name, value)
     return spec
 
 
@@ -229,8 +256,55 @@ def queue_markdown(queued: list, owner: str, everyone: bool = False) -> str:
             + (f" · {'next' if everyone else 'yours'}: {', '.join(mine)}" if mine else "") + ".")
 
 
-def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visitor: gr.BrowserState):
+class Draft:
+    """One browser session's Train-tab config: what the quick fields, the editor and Start all read."""
+
+    def __init__(self, spec: RunSpec):
+        self.spec = spec
+        self.lock = threading.Lock()
+        self.sent: collections.deque[str] = collections.deque(maxlen=32)  # configs the page was sent
+
+
+class Drafts:
+    """The Train tab's config per browser session, changed under that session's lock: an event that arrives
+    while another is in flight applies after it, and every event answers with the config and all the fields
+    as they now are, so the page shows what Start runs. (A gr.State would hand each event the value from
+    when it was sent, so two events in flight would overwrite each other.)"""
+
+    def __init__(self, first, size: int = 2000):
+        self.first, self.size = first, size
+        self._lock = threading.Lock()
+        self._items: collections.OrderedDict[str, Draft] = collections.OrderedDict()
+
+    def get(self, session: str | None) -> Draft:
+        key = session or ""
+        with self._lock:
+            draft = self._items.get(key)
+            if draft is None:
+                draft = self._items[key] = Draft(self.first())
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+            self._items.move_to_end(key)
+            return draft
+
+
+def session_of(request) -> str:
+    return getattr(request, "session_hash", None) or ""
+
+
+@dataclass
+class TrainTab:
+    """What create_app wires across tabs: the components every config change answers, and the hand-over from
+    the Method tab ("Train with this method") as one event, so the Train tab never shows one method while
+    holding another."""
+
+    shown: list
+    use_recommendation: object
+
+
+def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visitor: gr.BrowserState) -> TrainTab:
     first = demo_spec("sft", model=ctx.default_model)
+    drafts = Drafts(lambda: demo_spec("sft", model=ctx.default_model))
     with gr.Row():
         model = gr.Dropdown(model_choices(), value=ctx.default_model, allow_custom_value=True, label="Model",
                             info="bundled, a hub id, a local checkpoint folder, or an earlier run's folder",
@@ -294,112 +368,127 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
     def yaml_of(spec: RunSpec) -> str:
         return spec.to_yaml(secrets=not ctx.shared)  # on your own machine your editor keeps what you typed
 
-    def show(spec: RunSpec):
-        return [yaml_of(spec), spec.model_name, spec.method, *field_updates(spec)]
+    def show(draft: Draft) -> list:
+        """The editor and every field as the draft now is (the editor's text is remembered as sent)."""
+        text_ = yaml_of(draft.spec)
+        draft.sent.append(text_)
+        return [text_, draft.spec.model_name, draft.spec.method, *field_updates(draft.spec)]
 
     shown = [config, model, method, *quick]
 
-    def current(text) -> RunSpec | None:
-        try:
-            return spec_from_yaml(text)
-        except ValueError as exc:
-            warn(ctx, f"The config has a problem: {exc}")
-            return None
+    def replace(request, make) -> list:
+        """Set the session's draft to make(current spec) and answer with everything; a refusal leaves it."""
+        draft = drafts.get(session_of(request))
+        with draft.lock:
+            try:
+                draft.spec = make(copy.deepcopy(draft.spec))
+            except (TypeError, ValueError) as exc:
+                warn(ctx, exc)
+            return show(draft)
 
-    def on_quick(text, *values):
-        spec = current(text)
-        if spec is None:
-            return gr.skip(), gr.skip()
-        try:
-            spec = apply_fields(spec, *values)
-        except (TypeError, ValueError) as exc:
-            warn(ctx, f"Not a valid value: {exc}")
-            return gr.skip(), gr.skip()
-        return yaml_of(spec), spec.model["use_peft"]  # 4-bit ticks LoRA too
+    def quick_handler(name):
+        def on_quick(value, request: gr.Request):
+            return replace(request, lambda spec: apply_field(spec, name, value))
+        return on_quick
 
-    for field in quick:
-        field.input(on_quick, inputs=[config, *quick], outputs=[config, lora])
+    for name, field in zip(QUICK_FIELDS, quick):
+        field.input(quick_handler(name), inputs=field, outputs=shown)
 
-    def on_typed(text):
-        try:
-            spec = spec_from_yaml(text)
-        except ValueError:
-            return [gr.skip()] * (len(shown) - 1)  # half-typed: keep the fields until it parses
-        return show(spec)[1:]
+    def on_typed(text_, request: gr.Request):
+        draft = drafts.get(session_of(request))
+        with draft.lock:
+            try:
+                draft.spec = spec_from_yaml(text_)
+            except ValueError:
+                return [gr.skip()] * (len(shown) - 1)  # half-typed: keep the fields until it parses
+            return show(draft)[1:]  # the editor keeps what is being typed
 
     config.input(on_typed, inputs=config, outputs=shown[1:])
 
-    def on_method(name, text, state):
-        old = spec_from_yaml(text) if text else None
-        dataset = (state or {}).get("path") or None
-        return show(demo_spec(name, dataset=dataset, model=old.model_name if old else ctx.default_model))
+    def for_method(name: str, dataset: dict | None):
+        def make(spec: RunSpec) -> RunSpec:
+            return demo_spec(name, dataset=(dataset or {}).get("path") or None, model=spec.model_name)
+        return make
 
-    method.input(on_method, inputs=[method, config, dataset_state], outputs=shown)
-    method_state.change(lambda name, text, state: on_method(name, text, state) if name in TRAINABLE
-                        else [gr.skip()] * len(shown), inputs=[method_state, config, dataset_state], outputs=shown)
+    def on_method(name, dataset, request: gr.Request):
+        return replace(request, for_method(name, dataset))
 
-    def on_model(name, text):
-        spec = current(text)
-        if spec is None:
-            return gr.skip(), text(describe_model(name or ""))
-        spec.model["model_name_or_path"] = (name or "").strip() or ctx.default_model
-        return yaml_of(spec), text(describe_model(name or ""))
+    method.input(on_method, inputs=[method, dataset_state], outputs=shown)
 
-    model.input(on_model, inputs=[model, config], outputs=[config, model_note])
-
-    def on_dataset(state, text):
-        spec = current(text)
-        if not state or spec is None:
-            return gr.skip(), gr.skip()
-        spec.dataset = state["path"]
-        return yaml_of(spec), (f"Dataset: {code(ctx.policy.shown_path(state['path']))} "
-                               f"({state['report']['rows']} rows, from the Data tab)")
-
-    dataset_state.change(on_dataset, inputs=[dataset_state, config], outputs=[config, dataset_note])
-
-    def on_preset(path):
-        if not path:
+    def on_recommendation(name, dataset, request: gr.Request):
+        if name not in TRAINABLE:
             return [gr.skip()] * len(shown)
-        try:
-            return show(spec_from_yaml((PROJECT_ROOT / path).read_text(encoding="utf-8"), where=path))
-        except ValueError as exc:
-            warn(ctx, exc)
+        return on_method(name, dataset, request)
+
+    method_state.change(on_recommendation, inputs=[method_state, dataset_state], outputs=shown)
+
+    def use_recommendation(name, dataset, request: gr.Request):
+        """"Train with this method → Train": the recommended method on the Data tab's dataset, in one event."""
+        return [gr.Tabs(selected="train"), *on_recommendation(name, dataset, request)]
+
+    def on_model(name, request: gr.Request):
+        def make(spec: RunSpec) -> RunSpec:
+            spec.model["model_name_or_path"] = (name or "").strip() or ctx.default_model
+            return spec
+        return [*replace(request, make), text(describe_model(name or ""))]
+
+    model.input(on_model, inputs=model, outputs=[*shown, model_note])
+
+    def on_dataset(state, request: gr.Request):
+        if not state:
+            return [gr.skip()] * (len(shown) + 1)
+
+        def make(spec: RunSpec) -> RunSpec:
+            spec.dataset = state["path"]
+            return spec
+        note = (f"Dataset: {code(ctx.policy.shown_path(state['path']))} "
+                f"({state['report']['rows']} rows, from the Data tab)")
+        return [*replace(request, make), note]
+
+    dataset_state.change(on_dataset, inputs=dataset_state, outputs=[*shown, dataset_note])
+
+    def on_preset(path, request: gr.Request):
+        if not path or path not in [value for _, value in preset_choices()]:
             return [gr.skip()] * len(shown)
+        return replace(request, lambda spec: spec_from_yaml((PROJECT_ROOT / path).read_text(encoding="utf-8"),
+                                                            where=path))
 
     preset.input(on_preset, inputs=preset, outputs=shown)
 
-    def on_upload(file):
-        try:
+    def on_upload(file, request: gr.Request):
+        def make(spec: RunSpec) -> RunSpec:
             with open(file, "rb") as handle:  # a config is small: never read more than the cap allows
                 raw = handle.read(MAX_CONFIG_BYTES + 1)
-            return show(spec_from_yaml(raw.decode("utf-8"), where=ctx.policy.safe_upload_name(Path(file).name)))
-        except (ValueError, UnicodeDecodeError) as exc:
-            warn(ctx, exc)
-            return [gr.skip()] * len(shown)
+            try:
+                return spec_from_yaml(raw.decode("utf-8"), where=ctx.policy.safe_upload_name(Path(file).name))
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"{ctx.policy.safe_upload_name(Path(file).name)} is not UTF-8 text.") from exc
+        return replace(request, make)
 
     upload.upload(on_upload, inputs=upload, outputs=shown)
 
-    def on_save(text):
-        spec = current(text)
-        if spec is None:
-            return gr.skip()
+    def current(request) -> RunSpec:
+        draft = drafts.get(session_of(request))
+        with draft.lock:
+            return copy.deepcopy(draft.spec)
+
+    def on_save(request: gr.Request):
+        spec = current(request)
         path = Path(tempfile.mkdtemp(prefix="studio-config-")) / f"{spec.method}.yaml"
         path.write_text(yaml_of(spec), encoding="utf-8")
         return str(path)
 
-    save.click(on_save, inputs=config, outputs=save)
+    save.click(on_save, outputs=save)
 
-    def on_export(text, strategy_name, count):
-        spec = current(text)
-        if spec is None:
-            return gr.skip(), gr.skip()
+    def on_export(strategy_name, count, request: gr.Request):
+        spec = current(request)
         out = ctx.runs_dir / "launch" / f"{time.strftime('%Y%m%d-%H%M%S')}-{spec.method}"
         try:
             ctx.policy.check_spec(spec)
             if ctx.shared:  # a few KB each, but a visitor could press the button forever: keep the newest
                 keep_newest(ctx.runs_dir / "launch", 20)
             written = write_launch_files(spec, out, strategy_name, max(1, min(int(count or 1), 1024)))
-        except ValueError as exc:
+        except (TypeError, ValueError) as exc:
             warn(ctx, exc)
             return gr.skip(), gr.skip()
         commands = "\n".join(written["commands"])
@@ -407,96 +496,45 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
                 f"`bash launch.sh`; it runs:\n```bash\n{ctx.visible(commands).replace('```', '')}\n```")
         return note, written["files"]
 
-    export.click(on_export, inputs=[config, strategy, processes], outputs=[launch_note, launch_files])
+    export.click(on_export, inputs=[strategy, processes], outputs=[launch_note, launch_files])
+
+    def say(outcome) -> None:
+        (info if outcome.ok else warn)(ctx, outcome.message)
 
     def on_start(config_text, who, request: gr.Request):
-        try:
-            spec = spec_from_yaml(config_text)
-            ctx.policy.check_spec(spec)
-            # shared mode: strangers wait their turn, not turned away (within a fair share)
-            live, position = ctx.start(spec, who, client_address(request))
-        except ValueError as exc:
-            warn(ctx, exc)
-            return gr.skip()
-        if live is None:
-            info(ctx, f"Queued: position {position}. Your run starts when the ones before it end; this page "
-                    "shows its place.")
-            return gr.skip()
-        info(ctx, f"Run {live.run_id} started.")
-        return status_markdown(live.snapshot())
+        """Start runs the session's draft; the editor's text wins only when it holds an edit the server hasn't
+        seen yet (typed, with its event still on the way)."""
+        draft = drafts.get(session_of(request))
+        with draft.lock:
+            if config_text and config_text not in draft.sent and config_text != yaml_of(draft.spec):
+                try:
+                    draft.spec = spec_from_yaml(config_text)
+                except ValueError as exc:
+                    warn(ctx, exc)
+                    return gr.skip()
+            spec = copy.deepcopy(draft.spec)
+        outcome = ctx.start_run(spec, who, client_address(request))
+        say(outcome)
+        return status_markdown(outcome.live.snapshot()) if outcome.live is not None else gr.skip()
 
     start.click(on_start, inputs=[config, visitor], outputs=status)
 
     def on_rlhf(model_name, state, r_steps, p_steps, who, request: gr.Request):
-        report = (state or {}).get("report") or {}
-        pairs = state["path"] if state and report.get("dataset_type") == "preference" else \
-            str(PRESETS_DIR / "data" / "dpo_helpful_pairs.jsonl")
-        try:
-            reward, ppo = rlhf_specs(pairs, model=(model_name or "").strip() or ctx.default_model,
-                                     reward_overrides={"max_steps": int(r_steps)},
-                                     ppo_overrides={"max_steps": int(p_steps)})
-            ctx.policy.check_spec(reward)
-            ctx.policy.check_spec(ppo)
-            address = client_address(request)
-            ctx.check_fair_share(who, address, more=2)
-            if not ctx.shared and (ctx.runner.busy() or ctx.runner.queue):
-                raise ValueError(ctx.runner.busy_message())
-            first, _ = submit_rlhf(ctx.runner, reward, ppo, owner=ctx.owner(who), address=address)
-        except (TypeError, ValueError) as exc:
-            warn(ctx, exc)
-            return gr.skip()
-        if first.live is None:
-            info(ctx, f"RLHF pipeline queued: position {ctx.runner.position(first.id)}.")
-            return gr.skip()
-        info(ctx, f"RLHF stage 1 (reward model on {ctx.policy.safe_upload_name(Path(pairs).name)}) started as {first.live.run_id}; PPO follows "
-                "when it finishes.")
-        return status_markdown(first.live.snapshot())
+        outcome = ctx.start_rlhf(model_name, state, r_steps, p_steps, who, client_address(request))
+        say(outcome)
+        return status_markdown(outcome.live.snapshot()) if outcome.live is not None else gr.skip()
 
     rlhf.click(on_rlhf, inputs=[model, dataset_state, reward_steps, ppo_steps, visitor], outputs=status)
 
     def on_stop(who):
-        live = ctx.runner.current
-        if ctx.shared:
-            owner = ctx.owner(who)
-            mine = [t for _, t in ctx.runner.queued(owner)]
-            if live is not None and live.active and owner and live.owner == owner:
-                ctx.runner.stop()
-            elif mine:
-                for ticket in mine:
-                    ctx.runner.cancel(ticket.id, owner)
-                info(ctx, f"Took {len(mine)} waiting run(s) of yours out of the queue.")
-            elif live is not None and live.active:
-                warn(ctx, NOT_YOURS)
-            else:
-                info(ctx, "Nothing of yours is training or waiting.")
-            return
-        if not ctx.runner.stop():
-            info(ctx, "Nothing is training right now.")
+        say(ctx.stop_for(who))
 
     stop.click(on_stop, inputs=visitor)
 
     def on_resume(who, request: gr.Request):
-        live = ctx.runner.current
-        owner = ctx.owner(who)
-        target = live.run_dir if live is not None and (not ctx.shared or live.owner == owner) else None
-        if target is None:
-            candidates = [r for r in list_runs(ctx.runs_dir, ctx.runner.active_dirs())
-                          if r.get("state") in RESUMABLE and (not ctx.shared or (owner and r.get("owner") == owner))]
-            target = candidates[0]["run_dir"] if candidates else None
-        if target is None:
-            warn(ctx, "There is no stopped, failed or interrupted run of yours to resume." if ctx.shared else
-                       "There is no stopped, failed or interrupted run to resume.")
-            return gr.skip()
-        try:
-            live, position = ctx.resume(target, who, client_address(request))
-        except ValueError as exc:
-            warn(ctx, exc)
-            return gr.skip()
-        if live is None:
-            info(ctx, f"Resume queued: position {position}.")
-            return gr.skip()
-        info(ctx, f"Run {live.run_id} resumes from its last checkpoint.")
-        return status_markdown(live.snapshot())
+        outcome = ctx.resume_latest(who, client_address(request))
+        say(outcome)
+        return status_markdown(outcome.live.snapshot()) if outcome.live is not None else gr.skip()
 
     resume.click(on_resume, inputs=visitor, outputs=status)
 
@@ -533,3 +571,4 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
     curve_key.change(on_curves, inputs=[curve_key, smoothing], outputs=[plot, health], concurrency_limit=None,
                      show_progress="hidden")
     smoothing.release(on_curves, inputs=[curve_key, smoothing], outputs=[plot, health], show_progress="hidden")
+    return TrainTab(shown=shown, use_recommendation=use_recommendation)
