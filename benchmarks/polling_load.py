@@ -2,7 +2,8 @@
 
 Starts the real app (`app.py`) in its own process, starts a run through the Train tab's Start event (Gradio's
 queue protocol: POST queue/join, answers on the session's SSE stream), then alternates quiet phases and
-phases where N clients each tick once a second, as an open tab does. The clients are one asyncio loop in this process, so they cost the machine as
+phases where N clients each tick once a second, as an open tab does. The clients are one asyncio loop in this
+process, so they cost the machine as
 little as possible: on a real Space the browsers are elsewhere.
 
 A tick is what the page's timer does: a GET of the studio's live route (status, progress, curve key), and,
@@ -77,6 +78,7 @@ def start_app(model: str, runs_dir: Path, shared: bool = True, timeout: float = 
     with open(runs_dir / "app.log", "w") as log:  # the child keeps its own handle
         proc = subprocess.Popen(command + (["--shared"] if shared else []), cwd=ROOT, env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
+    proc.runs_dir = runs_dir  # stop_app ends the runs this app started
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -92,11 +94,31 @@ def start_app(model: str, runs_dir: Path, shared: bool = True, timeout: float = 
 
 
 def stop_app(proc: subprocess.Popen) -> None:
+    """Stop the app, and the runs it started: a run outlives its app (by design), but not a test's or a
+    benchmark's app."""
     proc.terminate()
     try:
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         proc.kill()
+    end_runs(getattr(proc, "runs_dir", None))
+
+
+def end_runs(runs_dir: Path | None) -> None:
+    """SIGKILL the process group of every run under `runs_dir` that is still training."""
+    import signal
+
+    from studio.training.runs import RunFolder, training_process_alive
+
+    if runs_dir is None or not Path(runs_dir).is_dir():
+        return
+    for path in Path(runs_dir).iterdir():
+        status = RunFolder(path).read_status() if path.is_dir() else {}
+        if status.get("state") in ("starting", "running") and training_process_alive(status):
+            try:
+                os.killpg(int(status["pid"]), signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
 
 def dependency(config: dict, api_name: str) -> tuple[int, int | None]:

@@ -190,21 +190,24 @@ def table(summary: dict) -> str:
     studio, bare, ratios, ui = summary["studio"], summary["bare"], summary["ratios"], summary["ui_poll"]
     ok = summary["meets_targets"]
     rows = [("", "studio", "bare", "studio/bare", "target"),
-            ("train seconds (median)", f"{studio['train_runtime_s_median']:.2f}", f"{bare['train_runtime_s_median']:.2f}", "", ""),
+            ("train seconds (median)", f"{studio['train_runtime_s_median']:.2f}",
+             f"{bare['train_runtime_s_median']:.2f}", "", ""),
             ("steps/s", f"{studio['steps_per_s']:.3f}", f"{bare['steps_per_s']:.3f}",
              f"{ratios['throughput_studio_over_bare']:.3f}",
              f">= {TARGETS['throughput_ratio_min']} {'ok' if ok['throughput'] else 'MISSED'}"),
             ("peak RSS MB (median)", f"{studio['peak_rss_mb_median']:.0f}", f"{bare['peak_rss_mb_median']:.0f}",
              f"{ratios['peak_rss_studio_over_bare']:.3f}",
              f"<= {TARGETS['peak_rss_ratio_max']} {'ok' if ok['peak_rss'] else 'MISSED'}"),
-            ("process seconds (median)", f"{studio['process_wall_s_median']:.1f}", f"{bare['process_wall_s_median']:.1f}", "", "")]
+            ("process seconds (median)", f"{studio['process_wall_s_median']:.1f}",
+             f"{bare['process_wall_s_median']:.1f}", "", "")]
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
              for r in rows]
     fmt = lambda v, unit: "n/a" if v is None else f"{v}{unit}"  # noqa: E731
     what = "snapshot + list(metrics) + figure" if summary["ui_poll"]["with_figure"] else "snapshot + list(metrics)"
     lines.append(f"UI poll while training ({what}): p50 {fmt(ui['poll_ms_p50'], ' ms')}, "
-                 f"p95 {fmt(ui['poll_ms_p95'], ' ms')}, max {fmt(ui['poll_ms_max'], ' ms')} over {ui['polls_while_training']} polls")
+                 f"p95 {fmt(ui['poll_ms_p95'], ' ms')}, max {fmt(ui['poll_ms_max'], ' ms')} "
+                 f"over {ui['polls_while_training']} polls")
     lines.append(f"metric → first seen by a poll: p50 {fmt(ui['lag_s_p50'], ' s')}, p95 {fmt(ui['lag_s_p95'], ' s')}, "
                  f"max {fmt(ui['lag_s_max'], ' s')} over {ui['metrics_seen']} metric lines")
     return "\n".join(lines)

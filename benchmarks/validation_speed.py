@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
             for variant in ("pandas", "studio"):
                 result = run_child(variant, path)
                 runs[variant].append(result)
-                print(f"  round {round_ + 1} {variant:<7} {result['seconds']:.3f} s  peak RSS {result['peak_rss_mb']:.0f} MB"
+                print(f"  round {round_ + 1} {variant:<7} {result['seconds']:.3f} s  "
+                      f"peak RSS {result['peak_rss_mb']:.0f} MB"
                       f"  → {result['result']}")
 
     summary = {}
@@ -152,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"{'variant':<8} {'median s':>9} {'rows/s':>10} {'peak RSS MB':>12} {'RSS before MB':>14}")
     for variant, data in summary.items():
-        print(f"{variant:<8} {data['seconds_median']:>9.3f} {data['rows_per_second']:>10,} {data['peak_rss_mb']:>12.0f} "
+        print(f"{variant:<8} {data['seconds_median']:>9.3f} {data['rows_per_second']:>10,} "
+              f"{data['peak_rss_mb']:>12.0f} "
               f"{data['rss_before_call_mb']:>14.0f}")
     print(f"studio / pandas = {ratio:.2f}× (target ≤ {TARGET_RATIO:.0f}×): {'ok' if ratio <= TARGET_RATIO else 'OVER'}")
     out = Path(args.out)

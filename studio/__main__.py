@@ -255,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="check a dataset file (or hub dataset id) and report its shape and problems")
     p.add_argument("path", help="a local file, or a Hugging Face dataset id like org/name")
-    p.add_argument("--method", help="also check that the data fits this method (sft, reward, dpo, kto, orpo, grpo, ppo)")
+    p.add_argument("--method", help="also check that the data fits this method (sft, reward, ppo, dpo, kto, orpo, "
+                                    "grpo)")
     p.add_argument("--model", help="measure token lengths with this model's tokenizer and chat template")
     p.add_argument("--max-length", type=int, help="measure token lengths against this limit (default 1024)")
     p.add_argument("--exact-tokens", action="store_true", help="measure every row, not a sample of 1,000")

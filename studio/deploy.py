@@ -95,5 +95,6 @@ def _push(folder: Path, repo: str, token: str | None) -> str:
         api.upload_folder(repo_id=repo, folder_path=str(folder))
     except Exception as exc:  # the message may quote the request; never the token
         text = str(exc).replace(token, "***")
-        raise ValueError(f"could not push to {repo}: {type(exc).__name__}: {text.splitlines()[0] if text else ''}") from None
+        first_line = text.splitlines()[0] if text else ""
+        raise ValueError(f"could not push to {repo}: {type(exc).__name__}: {first_line}") from None
     return f"https://huggingface.co/{repo}"

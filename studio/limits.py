@@ -37,7 +37,7 @@ class SharedLimits:
     eval_rows: int = 64
 
     @classmethod
-    def from_env(cls) -> "SharedLimits":
+    def from_env(cls) -> SharedLimits:
         default = cls()
         return cls(
             max_steps=int(_env_number("STUDIO_SHARED_MAX_STEPS", default.max_steps)),

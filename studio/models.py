@@ -84,7 +84,8 @@ def resolve_model(name: str | None) -> str:
         if run.has_model() and run.config.is_file():
             return str(run_checkpoint(local))  # an earlier run's output: SFT → DPO and the like
         if not (local / "config.json").is_file():
-            hint = " It holds a LoRA adapter: pick its run folder instead." if (local / "adapter_config.json").is_file() else ""
+            adapter_only = (local / "adapter_config.json").is_file()
+            hint = " It holds a LoRA adapter: pick its run folder instead." if adapter_only else ""
             raise ValueError(
                 f"The folder {local} holds no model: expected a transformers checkpoint with config.json.{hint}"
             )

@@ -9,7 +9,7 @@ import hashlib
 import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from .evaluation.generate import ComparePool
 from .models import BUNDLED_MODEL
@@ -30,7 +30,7 @@ class Outcome:
     position: int | None = None  # its place in the queue, if it waits
 
     @classmethod
-    def refused(cls, exc_or_text) -> "Outcome":
+    def refused(cls, exc_or_text) -> Outcome:
         return cls(False, str(exc_or_text))
 
 

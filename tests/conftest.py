@@ -15,9 +15,21 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "presets" / "data"
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: uses the real bundled model (runs in make test)")
-    config.addinivalue_line("markers", "browser: drives the real app in headless Chromium")
+def _end_runs_under(root: Path) -> None:
+    """Runs outlive whoever started them (by design): a test's must not outlive the test run."""
+    from benchmarks.polling_load import end_runs
+
+    for status in Path(root).rglob("status.json"):
+        end_runs(status.parent.parent)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    base = getattr(session.config, "_tmp_path_factory", None)
+    if base is not None:
+        try:
+            _end_runs_under(base.getbasetemp())
+        except OSError:
+            pass
 
 
 @pytest.fixture(scope="session")
@@ -31,4 +43,5 @@ def tiny_model(tmp_path_factory) -> str:
 def runs_dir(tmp_path) -> Path:
     path = tmp_path / "runs"
     path.mkdir()
-    return path
+    yield path
+    _end_runs_under(path)  # a test that failed half-way leaves no run training behind it

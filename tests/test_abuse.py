@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.shared import NOT_YOURS, SharedPolicy, owner_id
+from studio.shared import NOT_YOURS, owner_id
 from studio.training.runner import Runner
 from studio.services import Studio as StudioContext
 from studio.ui.train_tab import CurveCache, queue_markdown

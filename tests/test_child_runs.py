@@ -19,6 +19,8 @@ from studio.training.runner import Runner
 from studio.training.runs import RunFolder, process_alive, read_status
 from studio.training.spec import spec_from_dict
 
+pytestmark = pytest.mark.app  # trains runs in child processes: make test, not make check
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "presets" / "data"
 SMALL = {"max_length": 64, "per_device_train_batch_size": 2, "seed": 0, "holdout_rows": 0}

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.app  # trains runs in child processes: make test, not make check
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -83,7 +83,8 @@ def test_hub_dataset_with_config_and_split(fake_hub):
     report, rows = inspect_dataset("org/qa", config="en", split="train[:12]")
     assert fake_hub == [("org/qa", "en", "train[:12]")]
     assert report.file_format == "hub" and report.source == "org/qa [en] (train[:12])" and report.path == "org/qa"
-    assert report.shape == "prompt_completion" and report.column_mapping == {"prompt": "question", "completion": "answer"}
+    assert report.shape == "prompt_completion"
+    assert report.column_mapping == {"prompt": "question", "completion": "answer"}
     assert report.rows == len(rows) == 12 and report.usable
 
 

@@ -38,7 +38,8 @@ def inspect(tmp_path, rows, mapping=None, name="d.jsonl"):
     (("prompt", "response"), "prompt_completion", {"completion": "response"}),
     (("instruction", "accepted", "dispreferred"), "preference",
      {"prompt": "instruction", "chosen": "accepted", "rejected": "dispreferred"}),
-    (("question", "preferred", "worse"), "preference", {"prompt": "question", "chosen": "preferred", "rejected": "worse"}),
+    (("question", "preferred", "worse"), "preference",
+     {"prompt": "question", "chosen": "preferred", "rejected": "worse"}),
     (("query", "good", "bad"), "preference", {"prompt": "query", "chosen": "good", "rejected": "bad"}),
     (("question", "winner", "loser"), "preference", {"prompt": "question", "chosen": "winner", "rejected": "loser"}),
     (("question", "chosen", "rejected"), "preference", {"prompt": "question"}),
@@ -156,7 +157,8 @@ def test_explicit_mapping_can_replace_a_column_of_the_target_name(tmp_path):
     ({"prompt": "nope"}, r"d\.jsonl: the mapping gives 'prompt' from column 'nope', but the file has no such column; "
                          r"its columns are \['question', 'answer'\]"),
     ({"question": "prompt"}, r"d\.jsonl: unknown mapping target 'question'"),
-    ({"prompt": "question", "completion": "question"}, r"column 'question' is mapped to both 'prompt' and 'completion'"),
+    ({"prompt": "question", "completion": "question"},
+     r"column 'question' is mapped to both 'prompt' and 'completion'"),
 ])
 def test_bad_explicit_mapping_raises_value_error(tmp_path, mapping, message):
     with pytest.raises(ValueError, match=message):

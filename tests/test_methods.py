@@ -12,6 +12,8 @@ from studio.training.runner import Runner
 from studio.training.runs import read_metrics, read_status
 from studio.training.spec import spec_from_dict
 
+pytestmark = pytest.mark.app  # trains runs in child processes: make test, not make check
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "presets" / "data"
 
@@ -98,7 +100,8 @@ def test_custom_reward_code_needs_the_flag(tmp_path, monkeypatch):
     from studio.methods.rewards import CUSTOM_CODE_ENV, load_custom_rewards
 
     file = tmp_path / "my_rewards.py"
-    file.write_text("def polite(completions, **kw):\n    return [1.0 if 'please' in str(c) else 0.0 for c in completions]\n")
+    file.write_text("def polite(completions, **kw):\n"
+                    "    return [1.0 if 'please' in str(c) else 0.0 for c in completions]\n")
     monkeypatch.delenv(CUSTOM_CODE_ENV, raising=False)
     with pytest.raises(ValueError, match="--allow-custom-code"):
         load_custom_rewards(str(file), ["polite"])

@@ -168,7 +168,8 @@ def test_describe_local_folder(tiny_model):
 
 
 def test_describe_hub_id():
-    assert describe_model("Qwen/Qwen2.5-0.5B-Instruct") == "Hub model Qwen/Qwen2.5-0.5B-Instruct (downloaded on first use)."
+    assert describe_model("Qwen/Qwen2.5-0.5B-Instruct") == \
+        "Hub model Qwen/Qwen2.5-0.5B-Instruct (downloaded on first use)."
 
 
 @pytest.mark.parametrize("name", ["not a model!", "/no/such/folder/anywhere"])

@@ -13,6 +13,8 @@ from studio.training.pipeline import rlhf_specs, submit_rlhf
 from studio.training.runner import Runner
 from studio.training.runs import read_metrics, read_status
 
+pytestmark = pytest.mark.app  # trains runs in child processes: make test, not make check
+
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = str(ROOT / "presets" / "data" / "dpo_helpful_pairs.jsonl")
 QUICK_REWARD = ["max_steps=2", "max_length=64", "holdout_rows=8"]

@@ -18,6 +18,8 @@ from studio.training.runner import Runner
 from studio.training.runs import read_metrics, read_status
 from studio.training.spec import spec_from_dict
 
+pytestmark = pytest.mark.app  # trains runs in child processes: make test, not make check
+
 DATA = Path(__file__).resolve().parents[1] / "presets" / "data"
 T, F = True, False
 

@@ -7,13 +7,14 @@ import json
 import multiprocessing
 import sys
 import types
-from pathlib import Path
 
 import pytest
 
 from studio.training.runner import Runner
 from studio.training.runs import read_metrics, read_status
 from studio.training.spec import spec_from_dict
+
+pytestmark = pytest.mark.app  # trains runs in child processes: make test, not make check
 
 SMALL = {"max_length": 64, "per_device_train_batch_size": 2, "seed": 0, "holdout_rows": 0}
 

@@ -140,7 +140,7 @@ def test_tokens_are_redacted_in_a_runs_config_and_log_lines():
     written = spec(hub_token=token).to_yaml()
     assert token not in written and REDACTED in written
     assert token in spec(hub_token=token).to_yaml(secrets=True)  # your own editor keeps what you typed
-    assert "hub_token" not in spec_from_dict({**{"method": "sft", "dataset": "x.jsonl"}, "hub_token": REDACTED}).training
+    assert "hub_token" not in spec_from_dict({"method": "sft", "dataset": "x.jsonl", "hub_token": REDACTED}).training
     assert redact_text(f"Authorization: Bearer {'c' * 30}") == f"Authorization: {REDACTED}"
     record = logging.LogRecord("studio", logging.INFO, __file__, 1, "token %s and %s", (token, "x" * 10_000), None)
     RedactingFilter().filter(record)

@@ -326,7 +326,8 @@ def write_jsonl(path: Path, rows: list, raw_lines=()) -> Path:
 
 @pytest.fixture
 def good_pairs(tmp_path) -> Path:
-    rows = [{"prompt": f"Question {i}?", "chosen": f"A kind answer {i}.", "rejected": f"Go away {i}."} for i in range(10)]
+    rows = [{"prompt": f"Question {i}?", "chosen": f"A kind answer {i}.", "rejected": f"Go away {i}."}
+            for i in range(10)]
     return write_jsonl(tmp_path / "pairs.jsonl", rows)
 
 

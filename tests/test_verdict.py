@@ -14,6 +14,8 @@ from studio.evaluation.generate import ComparePair, DecodeSettings
 from studio.training.runner import Runner
 from studio.training.spec import spec_from_dict
 
+pytestmark = pytest.mark.app  # trains runs in child processes: make test, not make check
+
 DATA = Path(__file__).resolve().parents[1] / "presets" / "data"
 
 

@@ -176,7 +176,8 @@ def check_rows(rows: list[dict], shape: str, conversational: bool, numbers: list
             if len(findings) >= MAX_FINDINGS:
                 break
     if len(rows) < MIN_ROWS:
-        findings.append(Finding("warning", f"only {len(rows)} rows; training needs at least {MIN_ROWS} to show anything."))
+        findings.append(Finding("warning", f"only {len(rows)} rows; training needs at least {MIN_ROWS} to show "
+                                           "anything."))
     return findings
 
 
@@ -242,14 +243,16 @@ def _order_problem(roles: list[str], rule: str) -> tuple[str, str] | None:
             return "error", (f"messages {i} and {i + 1} are both {a} turns; merge them or add the missing "
                              f"{'assistant' if a == 'user' else 'user'} turn between them.")
         if b == "tool" and a not in ("assistant", "tool"):
-            return "error", f"message {i + 1} is a tool result that follows a {a} turn; tool results answer an assistant's tool call."
+            return "error", (f"message {i + 1} is a tool result that follows a {a} turn; tool results answer an "
+                             "assistant's tool call.")
     first_index, first = turns[0]
     if rule == "answer":
         if first != "assistant":
             return "error", f"the answer starts with a {first} message; it must be the assistant's reply."
         return None
     if first == "assistant":
-        return "error", f"the conversation starts with the assistant (message {first_index}); it must start with a user turn."
+        return "error", (f"the conversation starts with the assistant (message {first_index}); it must start with "
+                         "a user turn.")
     if rule == "prompt":
         return None
     if "assistant" not in roles:

@@ -86,7 +86,8 @@ def load_hub_rows(repo: str, config: str | None = None, split: str | None = None
     except (ConnectionError, OSError) as exc:
         raise _unreachable(repo, type(exc).__name__) from exc
     except Exception as exc:  # datasets raises many kinds: DatasetNotFoundError, FileNotFoundError …
-        raise ValueError(f"{repo}: could not be loaded ({type(exc).__name__}: {str(exc).splitlines()[0][:300]}).") from exc
+        first_line = str(exc).splitlines()[0][:300] if str(exc) else ""
+        raise ValueError(f"{repo}: could not be loaded ({type(exc).__name__}: {first_line}).") from exc
     if isinstance(loaded, datasets.DatasetDict):
         splits = list(loaded)
         if "train" not in loaded:

@@ -102,7 +102,8 @@ def _read_bytes(path: Path, compressed: bool, max_bytes: int) -> bytes:
         with gzip.open(path, "rb") as handle:
             raw = handle.read(max_bytes + 1)  # a small .gz can expand enormously: read no more than allowed
     except (OSError, EOFError) as exc:
-        raise ValueError(f"{path.name}: not valid gzip data ({exc}). Re-compress the file or upload it uncompressed.") from exc
+        raise ValueError(f"{path.name}: not valid gzip data ({exc}). Re-compress the file or upload it "
+                         "uncompressed.") from exc
     if len(raw) > max_bytes:
         raise ValueError(f"{path.name}: expands to over the {_mb(max_bytes)} limit. Use a smaller sample of it.")
     return raw
@@ -148,13 +149,15 @@ def _read_jsonl(path: Path, compressed: bool, max_bytes: int, max_rows: int | No
                     value = _parse_line(line)
                 except UnicodeDecodeError as exc:
                     offset = read - len(line) + exc.start
-                    raise ValueError(f"{name}: not UTF-8 text (byte {offset}). Save the file as UTF-8 and try again.") from exc
+                    raise ValueError(f"{name}: not UTF-8 text (byte {offset}). Save the file as UTF-8 and try "
+                                     "again.") from exc
                 except json.JSONDecodeError as exc:
                     findings.append(Finding("error", f"line {number} is not valid JSON ({exc.msg}); fix or delete it.",
                                             line=number))
                     continue
                 except RecursionError:
-                    findings.append(Finding("error", f"line {number} is nested too deeply to read; flatten it or delete "
+                    findings.append(Finding("error", f"line {number} is nested too deeply to read; flatten it or "
+                                            "delete "
                                             "it.", line=number))
                     continue
                 if not isinstance(value, dict):
@@ -168,7 +171,8 @@ def _read_jsonl(path: Path, compressed: bool, max_bytes: int, max_rows: int | No
     except (OSError, EOFError, zlib.error) as exc:
         if not compressed:
             raise ValueError(f"{name}: could not be read ({exc}).") from exc
-        raise ValueError(f"{name}: not valid gzip data ({exc}). Re-compress the file or upload it uncompressed.") from exc
+        raise ValueError(f"{name}: not valid gzip data ({exc}). Re-compress the file or upload it "
+                         "uncompressed.") from exc
     if not rows:
         raise ValueError(f"{name}: no readable rows" + (f" ({findings[0].message})" if findings else "."))
     return LoadedFile(rows, "jsonl", findings, numbers, "line")
@@ -190,7 +194,8 @@ def _read_json(text: str, name: str) -> LoadedFile:
             keys = list(lists)
             value = [dict(zip(keys, items)) for items in zip(*lists.values())]
         else:
-            raise ValueError(f"{name}: expected an array of row objects, or an object whose values are equal-length lists.")
+            raise ValueError(f"{name}: expected an array of row objects, or an object whose values are "
+                             "equal-length lists.")
     if not isinstance(value, list) or not value:
         raise ValueError(f"{name}: expected a non-empty array of row objects.")
     rows, findings, numbers = [], [], []

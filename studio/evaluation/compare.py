@@ -52,7 +52,8 @@ def completion_logprobs(pair: ComparePair, prompt, completion, aligned: bool) ->
     tokenizer = pair.tokenizer
     prompt_msgs, completion_msgs = _messages(prompt, "user"), _messages(completion, "assistant")
     if tokenizer.chat_template:
-        prompt_ids = tokenizer.apply_chat_template(prompt_msgs, add_generation_prompt=True, return_dict=True)["input_ids"]
+        prompt_ids = tokenizer.apply_chat_template(prompt_msgs, add_generation_prompt=True,
+                                                   return_dict=True)["input_ids"]
         full_ids = tokenizer.apply_chat_template(prompt_msgs + completion_msgs, return_dict=True)["input_ids"]
     else:
         prompt_ids = tokenizer(_text(prompt_msgs))["input_ids"]

@@ -12,7 +12,8 @@ the registry stays fast.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 VERDICTS = ("preference", "feedback", "answers", "instructions", "reward_model")
 

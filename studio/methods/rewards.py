@@ -11,7 +11,7 @@ import importlib.util
 import os
 import re
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 # Custom reward code runs arbitrary Python: only on the user's own machine, after an explicit opt-in flag
 # (`python app.py --allow-custom-code`, `python -m studio train --allow-custom-code`); never in shared mode.

@@ -70,7 +70,8 @@ def check_health(metrics: list[dict]) -> list[Alert]:
     if len(grads) >= 8:
         baseline = statistics.median(grads[:-1])
         if baseline > 0 and grads[-1] > 10 * baseline:
-            alerts.append(Alert("warning", f"a gradient-norm spike ({grads[-1]:.3g}, {grads[-1] / baseline:.0f}× usual)",
+            spike = f"a gradient-norm spike ({grads[-1]:.3g}, {grads[-1] / baseline:.0f}× usual)"
+            alerts.append(Alert("warning", spike,
                                 "One batch pushed the weights hard. If it repeats, lower the learning rate, set "
                                 "max_grad_norm (e.g. 1.0) or look for outlier rows in the data."))
     eval_loss = _series(metrics, "eval_loss")

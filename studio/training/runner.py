@@ -65,7 +65,7 @@ class LiveRun:
     dataset: str = ""
     deadline: float | None = None  # shared mode's time budget
     stop_requested_at: float | None = None
-    launch: "Launch | None" = None
+    launch: Launch | None = None
 
     @property
     def run_dir(self) -> Path:
@@ -264,7 +264,7 @@ class Ticket:
                 "queued_at": self.queued_at, "address": self.address, "dataset": self.dataset}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Ticket":
+    def from_dict(cls, data: dict) -> Ticket:
         values = dict(data)
         values["spec"] = spec_from_yaml(values["spec"], where=f"queued run {values.get('label', '')}")
         return cls(**values)

@@ -129,7 +129,7 @@ class RunFolder:
     def read_metrics(self) -> list[dict]:
         return MetricsReader(self).read_new()
 
-    def reader(self) -> "MetricsReader":
+    def reader(self) -> MetricsReader:
         return MetricsReader(self)
 
     # Stop

@@ -125,7 +125,8 @@ def spec_from_dict(values: dict) -> RunSpec:
         elif key in training_fields:
             training[key] = value
         else:
-            near = difflib.get_close_matches(key, sorted(training_fields | model_fields | set(extra_defaults) | set(STUDIO_KEYS)), n=1)
+            known = training_fields | model_fields | set(extra_defaults) | set(STUDIO_KEYS)
+            near = difflib.get_close_matches(key, sorted(known), n=1)
             hint = f" Did you mean '{near[0]}'?" if near else ""
             raise ValueError(f"unknown key '{key}' for method {method}.{hint}")
     return RunSpec(method=method, dataset=str(dataset), model=model, training=training, extras=extras,

@@ -181,7 +181,7 @@ def build_compare_tab(ctx, visitor):
             yield gr.skip(), gr.skip(), gr.skip()
             return
         user = {"role": "user", "content": text}
-        for history, aligned, name in ((base_history, False, "base"), (aligned_history, True, "aligned")):
+        for history, aligned in ((base_history, False), (aligned_history, True)):
             conversation = [{"role": m["role"], "content": m["content"]} for m in history] + [user]
             history.append(user)
             history.append({"role": "assistant", "content": ""})

@@ -114,7 +114,8 @@ def tokens_markdown(stats) -> str:
     s = stats.summary()
     scope = (f"a random sample of {stats.rows_measured:,} of {stats.rows_total:,} rows" if stats.sampled
              else f"all {stats.rows_measured:,} rows")
-    lines = [f"**Token lengths** with {code(stats.model)}'s tokenizer and chat template, as {stats.method.upper()} will "
+    lines = [f"**Token lengths** with {code(stats.model)}'s tokenizer and chat template, as "
+             f"{stats.method.upper()} will "
              f"see them ({scope}):",
              f"prompt p50 {s['prompt']['p50']} · p95 {s['prompt']['p95']} · max {s['prompt']['max']} — "
              f"completion p50 {s['completion']['p50']} · p95 {s['completion']['p95']} · max {s['completion']['max']}"]
@@ -149,9 +150,9 @@ def rendered_markdown(stats) -> str:
     parts = []
     for index, row in enumerate(stats.rendered, start=1):
         parts.append(f"**Row {index}**" + (f" · label {row['label']}" if "label" in row else ""))
-        for key, text in row.items():
+        for key, value in row.items():
             if key != "label":
-                parts.append(f"*{key}*\n```text\n{str(text).replace('```', 'ʼʼʼ')}\n```")
+                parts.append(f"*{text(key, 80)}*\n```text\n{str(value).replace('```', 'ʼʼʼ')}\n```")
     return "\n\n".join(parts) or "Nothing to show."
 
 
@@ -290,7 +291,8 @@ def build_data_tab(ctx, dataset_state: gr.State):
 
             if ctx.shared:
                 make_room(ctx.uploads_dir, 2 * ctx.limits.upload_bytes, ctx.limits.uploads_bytes, in_use())
-            path = hub_to_file(name.strip(), ctx.uploads_dir, (config or "").strip() or None, (split or "").strip() or None)
+            path = hub_to_file(name.strip(), ctx.uploads_dir, (config or "").strip() or None,
+                               (split or "").strip() or None)
             return show(str(path), None, origin=f"From the Hugging Face Hub: {code(name.strip(), 120)}")
         except ValueError as exc:
             return failed(exc)

@@ -224,10 +224,10 @@ TICK_JS = """async (who, status, progress, key) => {
   // A background tab doesn't ask; with many tabs open the server asks each to ask less often (every).
   const tick = window.__studioTick = window.__studioTick || {n: 0, every: 1};
   tick.n += 1;
-  if (document.hidden || tick.n %% tick.every !== 0) return [status, progress, key];
+  if (document.hidden || tick.n % tick.every !== 0) return [status, progress, key];
   const root = (window.gradio_config && window.gradio_config.root) || window.location.origin;
   try {
-    const answer = await fetch(root.replace(/\\/$/, "") + "%s", {headers: {"X-Studio-Visitor": who || ""}});
+    const answer = await fetch(root.replace(/\\/$/, "") + "LIVE_PATH", {headers: {"X-Studio-Visitor": who || ""}});
     if (!answer.ok) return [status, progress, key];
     const live = await answer.json();
     tick.every = live.every || 1;
@@ -235,7 +235,7 @@ TICK_JS = """async (who, status, progress, key) => {
   } catch (error) {
     return [status, progress, key];
   }
-}""" % LIVE_PATH
+}""".replace("LIVE_PATH", LIVE_PATH)
 
 
 def progress_bar(percent: float) -> str:
@@ -325,7 +325,8 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
             lora = gr.Checkbox(values[4], label="LoRA (r 16, α 32, attention projections)")
             four_bit = gr.Checkbox(values[5], label="4-bit base weights (QLoRA, bitsandbytes)")
     with gr.Row():
-        rewards = gr.CheckboxGroup(list(RULE_REWARDS), value=values[6], label="Rule rewards (GRPO, PPO)", visible=False, scale=3)
+        rewards = gr.CheckboxGroup(list(RULE_REWARDS), value=values[6], label="Rule rewards (GRPO, PPO)",
+                                   visible=False, scale=3)
         weights = gr.Textbox(values[7], label="Reward weights (one per reward, e.g. 1.0, 0.2)", visible=False,
                              scale=1)
     quick = [steps, lr, batch, beta, lora, four_bit, rewards, weights]
