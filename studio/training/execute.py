@@ -172,10 +172,26 @@ def _train(state: RunState, spec, echo=None, resume: bool = False) -> None:
         if callback is not None:
             callback.close()
         folder.write_status(state=state.state, step=state.step, max_steps=state.max_steps, message=state.message,
-                            finished_at=time.time())
+                            finished_at=time.time(), **peak_memory())
         for name in _LOGGERS:
             logging.getLogger(name).removeHandler(handler)
         handler.close()
+
+
+def peak_memory() -> dict:
+    """This process's peak memory so far: resident set (MB) and, on a GPU, the most PyTorch allocated (MB)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    measured = {"peak_rss_mb": round(peak / (2**20 if sys.platform == "darwin" else 1024), 1)}
+    try:
+        import torch
+
+        if torch.cuda.is_available() and torch.cuda.is_initialized():
+            measured["peak_gpu_mb"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    except Exception:  # no torch, or no usable GPU: the RSS is the measure
+        pass
+    return measured
 
 
 def _evaluate(state: RunState, log) -> str:
