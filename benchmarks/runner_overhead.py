@@ -67,7 +67,8 @@ def make_plan(args, work: Path) -> dict:
     from studio.training.runs import RunFolder
     from studio.training.spec import load_spec
 
-    overrides = {"max_steps": args.steps}
+    # No held-out rows: the end-of-run verdict (which the bare script has no counterpart of) stays out of it.
+    overrides = {"max_steps": args.steps, "holdout_rows": 0}
     if args.model:
         overrides["model_name_or_path"] = args.model
     if args.max_length:

@@ -8,6 +8,7 @@
     python -m studio compare RUN_DIR [--prompts FILE] [--max-new-tokens N] [--json]
     python -m studio export RUN_DIR --merged OUT_DIR [--four-bit] [--gguf] [--push REPO]
     python -m studio launch CONFIG.yaml --out DIR [--strategy ddp|zero1|zero2|zero3|fsdp] [--num-processes N]
+    python -m studio arena DATA [--model M] [--methods dpo,orpo,...] [--budget N] [--judge ...] [--json]
 
 Exit codes: 0 success (warnings allowed), 1 data errors or a failed run, 2 unreadable input or bad
 arguments, 130 stopped with Ctrl-C.
@@ -123,6 +124,51 @@ def _train(args) -> int:
                          allow_custom_code=args.allow_custom_code, echo=_echo)
 
 
+def _arena(args) -> int:
+    """Every method that fits the data, one budget, one judge, one table (training/arena.py)."""
+    from .training.arena import (TABLE_HEADERS, arena_dict, arena_rows, arena_sentence, start_arena, stop_arena,
+                                 table_rows, write_report)
+    from .training.execute import stop_on_signals
+    from .training.runner import Runner
+
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else None
+    runner = Runner(Path(args.runs_dir) if args.runs_dir else None, adopt=False)
+    try:
+        arena = start_arena(runner, args.data, model=args.model, methods=methods, budget=args.budget,
+                            judge=args.judge)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    folder = arena.folder(runner.runs_dir)
+    print(f"arena folder: {folder}", file=sys.stderr if args.json else sys.stdout, flush=True)
+    seen: dict[str, str] = {}
+    with stop_on_signals(lambda: stop_arena(runner, arena), "stopping the arena after the current step…") \
+            as interrupted:
+        while True:
+            done = runner.wait_all(timeout=2)
+            for row in arena_rows(arena, runner.runs_dir):
+                state = f"{row['state']} {row.get('verdict') or ''}".strip()
+                if seen.get(row["id"]) != state:
+                    seen[row["id"]] = state
+                    if not args.json:
+                        print(f"{row['method']}: {state}", flush=True)
+            if done:
+                break
+    write_report(arena, runner.runs_dir)
+    if args.json:
+        print(json.dumps(arena_dict(arena, runner.runs_dir), indent=1, default=str))
+    else:
+        rows = arena_rows(arena, runner.runs_dir)
+        widths = [max(len(h), *(len(r[i]) for r in table_rows(rows))) for i, h in enumerate(TABLE_HEADERS)]
+        for cells in [TABLE_HEADERS, *table_rows(rows)]:
+            print("  ".join(c.ljust(w) for c, w in zip(cells, widths)))
+        print(arena_sentence(rows))
+        print(f"report: {folder / 'report.md'}")
+    if interrupted:
+        return 130
+    return 0 if all(r["state"] == "finished" for r in arena_rows(arena, runner.runs_dir)) else 1
+
+
 def _rlhf(args) -> int:
     from .training.pipeline import rlhf_specs, submit_rlhf
     from .training.runner import Runner
@@ -185,8 +231,8 @@ def _runs(args) -> int:
 
 
 def _compare(args) -> int:
-    from .evaluation.compare import evaluate_run, summary_line
     from .evaluation.generate import DecodeSettings
+    from .evaluation.verdict import evaluate_run, summary_line
 
     try:
         rows = None
@@ -197,9 +243,11 @@ def _compare(args) -> int:
             if not report.usable:
                 raise ValueError(f"{report.source}: {report.errors[0].describe()}")
             rows = rows[: args.limit] if args.limit else rows
+        template = Path(args.judge_template).read_text(encoding="utf-8") if args.judge_template else None
         records, summary = evaluate_run(args.run_dir, rows=rows, generate=args.limit,
                                         settings=DecodeSettings(max_new_tokens=args.max_new_tokens),
-                                        write=not args.prompts)
+                                        write=not args.prompts, judge=args.judge, judge_template=template,
+                                        log=lambda line: print(line, file=sys.stderr, flush=True))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -212,7 +260,7 @@ def _compare(args) -> int:
             if side in record:
                 print(f"  {side + ':':<8} {record[side][:200]}")
         scores = {k: v for k, v in record.items() if k not in ("prompt", "base", "aligned", "chosen", "rejected",
-                                                              "completion", "reference")}
+                                                              "completion", "reference", "win", "tie")}
         print(f"  scores:  {scores}")
     print(summary_line(summary))
     return 0
@@ -280,6 +328,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--allow-custom-code", action="store_true",
                    help="let GRPO load reward functions from reward_custom_file (your own machine only)")
     p.set_defaults(func=_train)
+    p = sub.add_parser("arena", help="train every method that fits the data on the same rows and budget, judge "
+                                     "them on the same held-out rows, and print one table")
+    p.add_argument("data", help="a dataset file (preference pairs, thumbs up/down, prompts with answers, …)")
+    p.add_argument("--model", help="the base model of every method (default: the presets')")
+    p.add_argument("--methods", help="comma-separated methods (default: every one the data allows)")
+    p.add_argument("--budget", type=int, default=160, help="training examples each method sees (default 160)")
+    p.add_argument("--judge", default="auto", help="auto (a reward model trained on the training pairs; checkable "
+                                                   "answers for prompts with answers), reward-model:PATH or "
+                                                   "pairwise:MODEL")
+    p.add_argument("--runs-dir", help="where the runs and the arena folder go (default: the studio's runs folder)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_arena)
     p = sub.add_parser("rlhf", help="the two-stage RLHF pipeline: a reward model on preference pairs, then PPO "
                                     "against it")
     p.add_argument("--dataset", default=str(Path(__file__).resolve().parents[1] / "presets" / "data" /
@@ -295,9 +355,14 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("compare", help="base vs aligned on held-out rows or a prompts file, with scores")
     p.add_argument("run_dir")
     p.add_argument("--prompts", help="a dataset file (any shape) to evaluate on instead of the run's held-out rows")
-    p.add_argument("--max-new-tokens", type=int, default=48)
-    p.add_argument("--limit", type=int, help="rows to answer (generation is the slow part; default 40 for prompts "
-                                             "with answers, 8 for chats, every row's likelihoods for pairs)")
+    p.add_argument("--max-new-tokens", type=int, default=64)
+    p.add_argument("--limit", type=int, help="prompts both models answer (generation is the slow part; default 40 "
+                                             "for prompts with answers, 32 otherwise; pairs' likelihoods: every row)")
+    p.add_argument("--judge", default="auto", help="who judges the answers: auto (what the run and data offer), "
+                                                   "rewards, answers, reference, none, reward-model:PATH or "
+                                                   "pairwise:MODEL (an instruct model, asked in both orders)")
+    p.add_argument("--judge-template", help="a file with the pairwise judge's prompt ({prompt}, {answer_a}, "
+                                            "{answer_b})")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_compare)
     p = sub.add_parser("export", help="merge a run's adapter into a standalone model (optionally 4-bit, Hub)")

@@ -77,7 +77,8 @@ def test_demo_dpo_preset_trains_from_the_cli(demo_dpo_run):
     assert [row["step"] for row in losses] == [1, 2, 3]
     assert (out_dir / "adapter" / "adapter_config.json").is_file()
     assert (out_dir / "adapter" / "adapter_model.safetensors").is_file()
-    assert "finished: finished; aligned wins" in printed  # the run ends with its held-out verdict
+    assert "finished: finished; " in printed and "aligned wins" in printed  # with its held-out verdict
+    assert any(f"finished; {word}:" in printed for word in ("improved", "no clear change", "regressed"))
 
 
 def test_demo_run_compares_with_the_base_unchanged(demo_dpo_run):

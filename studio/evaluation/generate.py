@@ -17,6 +17,7 @@ from ..training.runs import RunFolder
 
 
 MAX_PROMPT_CHARS = 32_000
+BATCH_SIZE = 8  # prompts answered together in a verdict (left-padded); memory grows with it, time shrinks
 
 
 @dataclass
@@ -49,7 +50,8 @@ class ComparePair:
         where = placement()
         self.device = where.device
         self.tokenizer = load_tokenizer(str(adapter_dir))
-        base = load_causal_lm(resolve_model(run_base_model(self.run_dir)), where)
+        self.base_path = resolve_model(run_base_model(self.run_dir))
+        base = load_causal_lm(self.base_path, where)
         if (adapter_dir / "adapter_config.json").is_file():
             from peft import PeftModel
 
@@ -123,6 +125,86 @@ class ComparePair:
 
     def answer_both(self, prompt: str | list[dict], settings: DecodeSettings) -> tuple[str, str]:
         return self.generate(prompt, settings, aligned=False), self.generate(prompt, settings, aligned=True)
+
+    def answers(self, prompts: list, settings: DecodeSettings, aligned: bool, batch_size: int = BATCH_SIZE,
+                deadline: float | None = None) -> list[Answer]:
+        """Both sides' workhorse for a verdict: every prompt answered in left-padded batches with the same
+        decoding (under greedy decoding the same answers as `generate`, one prompt at a time). `deadline`:
+        stop generating when it passes (the answers not reached are None)."""
+        import time as clock
+
+        import torch
+
+        out: list[Answer | None] = []
+        pad = self.tokenizer.pad_token_id
+        for start in range(0, len(prompts), max(1, batch_size)):
+            if deadline is not None and clock.time() > deadline:
+                out.extend([None] * (len(prompts) - start))
+                break
+            chunk = [self._inputs(p)["input_ids"][0].tolist() for p in prompts[start:start + batch_size]]
+            width = max(len(ids) for ids in chunk)
+            ids = torch.tensor([[pad] * (width - len(i)) + i for i in chunk], device=self.device)
+            mask = torch.tensor([[0] * (width - len(i)) + [1] * len(i) for i in chunk], device=self.device)
+            output = self._generate({"input_ids": ids, "attention_mask": mask}, settings, aligned)
+            stops = self._stop_ids() | {pad}
+            for row in output[:, width:]:
+                tokens = row.tolist()
+                cut = next((i for i, t in enumerate(tokens) if t in stops), len(tokens))
+                text = self.tokenizer.decode(tokens[:cut], skip_special_tokens=True).strip()
+                out.append(Answer(text, cut, cut < len(tokens) or cut < settings.max_new_tokens))
+        return out
+
+    def _stop_ids(self) -> set[int]:
+        ids = getattr(getattr(self.model, "generation_config", None), "eos_token_id", None)
+        ids = set(ids) if isinstance(ids, (list, tuple, set)) else {ids} if ids is not None else set()
+        return ids | ({self.tokenizer.eos_token_id} if self.tokenizer.eos_token_id is not None else set())
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One generated answer: its text, how many tokens it took, and whether it ended by itself (else it was
+    cut off at max_new_tokens)."""
+
+    text: str
+    tokens: int
+    ended: bool
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "tokens": self.tokens, "ended": self.ended}
+
+
+class BaseAnswers:
+    """The base model's answers, kept beside the runs (runs/.answers/): runs that share a base model, prompts
+    and decoding (an arena's methods, a run evaluated twice) generate them once."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root) / ".answers"
+
+    def key(self, base: str, tokenizer, prompts: list, settings: DecodeSettings) -> str:
+        import hashlib
+        import json
+
+        blob = json.dumps({"base": base, "template": getattr(tokenizer, "chat_template", None), "prompts": prompts,
+                           "settings": vars(settings)}, sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:24]
+
+    def get(self, key: str) -> list[Answer] | None:
+        import json
+
+        try:
+            rows = json.loads((self.root / f"{key}.json").read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        return [Answer(r["text"], r["tokens"], r["ended"]) for r in rows]
+
+    def put(self, key: str, answers: list[Answer]) -> None:
+        import json
+        import os
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".{key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps([a.to_dict() for a in answers]), encoding="utf-8")
+        os.replace(tmp, self.root / f"{key}.json")
 
 
 class ComparePool:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..redact import RedactingFilter, redact_text
-from .runs import RunFolder, process_started
+from .runs import RunFolder, process_started, read_jsonl
 
 _LOGGERS = ("transformers", "trl", "peft", "studio")
 CHILD_ENV = "STUDIO_CHILD"  # set for processes the runner starts: their output goes to train.log
@@ -196,14 +196,21 @@ def peak_memory() -> dict:
 
 def _evaluate(state: RunState, log) -> str:
     """The end-of-run verdict on the held-out rows; a failure here never fails the run."""
-    if not state.folder.holdout.is_file():
+    if not state.folder.holdout.is_file() and not state.folder.values().get("verdict_rows"):
         return "finished; the adapter was saved"
     state.message = "finished training; evaluating base vs aligned on the held-out rows…"
     state.folder.write_status(message=state.message)
     try:
-        from ..evaluation.compare import evaluate_run, summary_line
+        from ..evaluation.verdict import evaluate_run, summary_line
 
-        _, summary = evaluate_run(state.folder.path)
+        config = state.folder.values()
+        rows = None
+        if config.get("verdict_rows"):  # judged on rows given for it (an arena's shared held-out rows)
+            from ..training.spec import resolve_path
+
+            rows = read_jsonl(resolve_path(str(config["verdict_rows"])))
+        _, summary = evaluate_run(state.folder.path, rows=rows, judge=str(config.get("verdict_judge") or "auto"),
+                                  deadline=state.deadline, log=log.info)
         return f"finished; {summary_line(summary)}"
     except Exception as exc:
         log.error("evaluation failed: %s\n%s", exc, traceback.format_exc())

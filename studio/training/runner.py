@@ -444,14 +444,16 @@ class Runner:
     # The queue ------------------------------------------------------------------------------------------------
 
     def submit(self, spec: RunSpec, owner: str = "", label: str = "", after: Ticket | None = None,
-               fill: str | None = None, echo=None, address: str = "") -> Ticket:
+               fill: str | None = None, echo=None, address: str = "", run_dir: Path | None = None) -> Ticket:
         """Queue `spec`; it starts now when nothing trains, else when its turn comes. `after`: start only if
-        that ticket's run finished, with its run folder as `spec.extras[fill]` (a pipeline's later stage)."""
+        that ticket's run finished, with its run folder as `spec.extras[fill]` (a pipeline's later stage).
+        `run_dir`: the new run's folder (default: a new one under the runs folder)."""
         get_method(spec.method)
         if echo is not None:
             self.echo = echo
         ticket = Ticket(label=label or f"{spec.method} on {Path(str(spec.dataset)).name}", owner=owner, spec=spec,
-                        after=after.id if after else None, fill=fill, address=address, dataset=str(spec.dataset))
+                        after=after.id if after else None, fill=fill, address=address, dataset=str(spec.dataset),
+                        run_dir=str(run_dir) if run_dir else None)
         return self._enqueue(ticket)
 
     def submit_resume(self, run_dir: str | Path, owner: str = "", address: str = "") -> Ticket:

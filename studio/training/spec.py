@@ -19,7 +19,8 @@ from ..paths import PROJECT_ROOT  # noqa: F401 (the presets and samples are foun
 from ..redact import REDACTED, brief, redact_values
 from ..yamlconfig import EXPONENT_FLOAT, MAX_CONFIG_BYTES, parse_yaml_config, yaml_scalar, yaml_value  # noqa: F401
 
-STUDIO_KEYS = ("method", "dataset", "holdout_rows")
+STUDIO_KEYS = ("method", "dataset", "holdout_rows", "verdict_judge", "verdict_rows")
+VERDICT_JUDGES = "auto, rewards, answers, reference, none, reward-model:PATH or pairwise:MODEL"
 HOLDOUT_ROWS = 32  # rows kept out of training for the end-of-run evaluation (at most a tenth of the data)
 # The studio's defaults where they differ from TRL's: LoRA on the attention projections, as the seed does.
 MODEL_DEFAULTS = {
@@ -48,13 +49,16 @@ class RunSpec:
     training: dict = field(default_factory=dict)  # fields of the method's TRL config
     extras: dict = field(default_factory=dict)  # the method's own studio keys (e.g. GRPO's reward_funcs)
     holdout_rows: int = HOLDOUT_ROWS
+    verdict_judge: str = "auto"  # who judges the end-of-run verdict (evaluation/verdict.py: choose_judge)
+    verdict_rows: str = ""  # a file of rows to judge it on instead of its own held-out rows (an arena's)
 
     @property
     def model_name(self) -> str:
         return self.model.get("model_name_or_path") or BUNDLED_MODEL
 
     def to_flat(self) -> dict:
-        return {"method": self.method, "dataset": self.dataset, "holdout_rows": self.holdout_rows, **self.model,
+        return {"method": self.method, "dataset": self.dataset, "holdout_rows": self.holdout_rows, **self._verdict(),
+                **self.model,
                 **self.extras, **self.training}
 
     def to_yaml(self, secrets: bool = False) -> str:
@@ -63,7 +67,7 @@ class RunSpec:
         hide = (lambda values: values) if secrets else redact_values
         lora = {k: v for k, v in self.model.items() if k.startswith("lora_") or k == "use_peft"}
         model = {k: v for k, v in self.model.items() if k not in lora}
-        head = {"method": self.method, "dataset": self.dataset, "holdout_rows": self.holdout_rows}
+        head = {"method": self.method, "dataset": self.dataset, "holdout_rows": self.holdout_rows, **self._verdict()}
         sections = [("", head), ("Model", hide(model)), ("LoRA", lora),
                     ("Rewards", hide(self.extras)), (self.method.upper(), hide(self.training))]
         parts = []
@@ -73,6 +77,11 @@ class RunSpec:
                 body = "".join(f"{key}: {yaml_scalar(values[key])}\n" for key in keys)
                 parts.append((f"# {title}\n" if title else "") + body)
         return "\n".join(parts)
+
+    def _verdict(self) -> dict:
+        """The verdict's settings, written only where they differ from the defaults."""
+        return {k: v for k, v in (("verdict_judge", self.verdict_judge), ("verdict_rows", self.verdict_rows))
+                if v != RunSpec.__dataclass_fields__[k].default}
 
     def dataset_path(self) -> Path:
         return resolve_path(self.dataset)
@@ -100,6 +109,13 @@ def spec_from_dict(values: dict) -> RunSpec:
         raise ValueError("'dataset' is missing: give the path of a dataset file.")
     if not isinstance(dataset, str):
         raise ValueError(f"'dataset' must be the path of a dataset file; got {brief(dataset)}.")
+    verdict_judge = values.pop("verdict_judge", "auto")
+    verdict_rows = values.pop("verdict_rows", "")
+    if not isinstance(verdict_judge, str) or not (verdict_judge in ("auto", "rewards", "answers", "reference", "none")
+                                                  or verdict_judge.startswith(("reward-model:", "pairwise:"))):
+        raise ValueError(f"'verdict_judge' must be one of {VERDICT_JUDGES}; got {brief(verdict_judge)}.")
+    if not isinstance(verdict_rows, str):
+        raise ValueError(f"'verdict_rows' must be the path of a file of rows; got {brief(verdict_rows)}.")
     holdout = values.pop("holdout_rows", HOLDOUT_ROWS)
     if not isinstance(holdout, int) or isinstance(holdout, bool) or holdout < 0:
         raise ValueError(f"'holdout_rows' must be a whole number ≥ 0 (0 turns the end-of-run evaluation off); "
@@ -130,7 +146,7 @@ def spec_from_dict(values: dict) -> RunSpec:
             hint = f" Did you mean '{near[0]}'?" if near else ""
             raise ValueError(f"unknown key '{key}' for method {method}.{hint}")
     return RunSpec(method=method, dataset=str(dataset), model=model, training=training, extras=extras,
-                   holdout_rows=holdout)
+                   holdout_rows=holdout, verdict_judge=verdict_judge, verdict_rows=verdict_rows)
 
 
 def parse_overrides(pairs: list[str]) -> dict:

@@ -12,6 +12,7 @@ from fastapi import Request
 
 from ..models import BUNDLED_MODEL
 from ..training.runner import Runner, warm_up
+from .arena_tab import build_arena_tab
 from .compare_tab import build_compare_tab
 from ..services import Studio, client_address
 from .data_tab import build_data_tab
@@ -86,7 +87,8 @@ def create_app(default_model: str = BUNDLED_MODEL, runs_dir: str | Path | None =
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     with gr.Blocks(title="Alignment Studio") as app:
         gr.Markdown("# Alignment Studio\nBring a dataset, get the method that fits, train it, and see what "
-                    "changed: SFT, reward model + PPO, DPO, KTO, ORPO and GRPO on TRL.")
+                    "changed — or let every method that fits compete on your data in the Arena: SFT, reward "
+                    "model + PPO, DPO, KTO, ORPO and GRPO on TRL.")
         dataset_state = gr.State(None)
         method_state = gr.State(None)
         # A random id kept in this browser's localStorage: in shared mode it says which runs are this
@@ -101,13 +103,19 @@ def create_app(default_model: str = BUNDLED_MODEL, runs_dir: str | Path | None =
                 train = build_train_tab(ctx, dataset_state, method_state, visitor)
             with gr.Tab("4 · Compare", id="compare") as compare_tab:
                 refresh_runs, run_picker = build_compare_tab(ctx, visitor)
+            with gr.Tab("5 · Arena", id="arena") as arena_tab:
+                refresh_arena, arena_outputs, arena_picker = build_arena_tab(ctx, dataset_state, visitor)
             with gr.Tab("Runs", id="runs") as runs_tab:
-                refresh_history, history_outputs = build_runs_tab(ctx, visitor)
+                refresh_history, history_outputs, open_arena, arena_wanted = build_runs_tab(ctx, visitor)
         to_method.click(lambda: gr.Tabs(selected="method"), outputs=tabs)
         # One event: the recommended method on the Train tab, and the Train tab shown (nothing in between).
         to_train.click(train.use_recommendation, inputs=[method_state, dataset_state], outputs=[tabs, *train.shown])
         compare_tab.select(refresh_runs, outputs=run_picker)
         runs_tab.select(refresh_history, inputs=visitor, outputs=history_outputs)
+        arena_tab.select(refresh_arena, inputs=arena_picker, outputs=arena_outputs)
+        # The Runs tab lists saved arenas; "Open in the Arena tab" shows the one picked there.
+        open_arena.click(lambda wanted: [gr.Tabs(selected="arena"), *refresh_arena(wanted)], inputs=arena_wanted,
+                         outputs=[tabs, *arena_outputs])
         app.load(lambda known: known or uuid.uuid4().hex, inputs=visitor, outputs=visitor)
     app.studio_routes = [live_route(ctx)]
     app.studio_context = ctx

@@ -11,7 +11,8 @@ import gradio as gr
 import pandas as pd
 
 from ..deploy import export_run
-from ..evaluation.compare import evaluate_run, summary_line
+from ..evaluation.judges import PAIRWISE_TEMPLATE
+from ..evaluation.verdict import evaluate_run, summary_line
 from ..evaluation.generate import DecodeSettings
 from ..methods.registry import METHODS
 from ..training.runs import list_runs
@@ -55,16 +56,23 @@ def column_widths(frame: pd.DataFrame) -> list[str]:
     return [TEXT_WIDTHS.get(column, "80px") for column in frame.columns]
 
 
-def verdict_figure(records: list[dict]):
+def verdict_figure(records: list[dict], summary: dict | None = None):
+    """Wins, ties and losses of the aligned answers, titled with the verdict and its interval."""
     import plotly.graph_objects as go
 
-    ties = sum(bool(r.get("tie")) for r in records)
-    wins = sum(bool(r.get("win")) for r in records)
-    losses = len(records) - wins - ties
+    judged = [r for r in records if r.get("outcome") is not None] or records
+    ties = sum(r.get("outcome") == "tie" or bool(r.get("tie")) for r in judged)
+    wins = sum(r.get("outcome") == "win" or bool(r.get("win")) for r in judged)
+    losses = len(judged) - wins - ties
     fig = go.Figure(go.Bar(x=["aligned better", "tie", "base better"], y=[wins, ties, losses],
                            marker_color=["#16a34a", "#9ca3af", "#dc2626"], text=[wins, ties, losses]))
-    fig.update_layout(height=260, margin=dict(l=30, r=10, t=30, b=30),
-                      title=f"win rate {wins / max(len(records), 1):.0%} over {len(records)} rows")
+    summary = summary or {}
+    if "ci_low" in summary:
+        title = (f"{summary.get('verdict', '')}: win rate {summary['win_rate']:.0%} "
+                 f"(95% CI {summary['ci_low']:.0%}–{summary['ci_high']:.0%}) over {summary.get('n', len(judged))}")
+    else:
+        title = f"win rate {wins / max(len(judged), 1):.0%} over {len(judged)} rows"
+    fig.update_layout(height=260, margin=dict(l=30, r=10, t=30, b=30), title=title)
     return fig
 
 
@@ -118,8 +126,16 @@ def build_compare_tab(ctx, visitor):
         with gr.Row():
             source = gr.File(label="Prompts file (optional; default: the run's held-out rows)",
                              file_types=[".jsonl", ".json", ".csv", ".tsv", ".parquet"], scale=3)
-            rows_limit = gr.Number(40, label="Rows to answer", precision=0, minimum=1, scale=1)
+            rows_limit = gr.Number(32, label="Prompts to answer", precision=0, minimum=1, scale=1)
             evaluate = gr.Button("Evaluate", variant="primary", scale=1, elem_id="compare-evaluate")
+        with gr.Row():
+            judge = gr.Dropdown(["auto", "reference", "none"], value="auto", allow_custom_value=not ctx.shared,
+                                label="Judge", scale=2, elem_id="compare-judge",
+                                info="auto: what the run and the data offer (its rewards, a reward model trained on "
+                                     "the training pairs, the reference answer); or type reward-model:PATH or "
+                                     "pairwise:MODEL (an instruct model, asked in both orders)")
+        with gr.Accordion("The pairwise judge's prompt", open=False):
+            template = gr.Textbox(PAIRWISE_TEMPLATE, lines=10, show_label=False, elem_id="compare-judge-template")
         verdict = gr.Markdown(elem_id="compare-verdict")
         chart = gr.Plot(label="Win rate", elem_id="compare-chart")
         table = gr.Dataframe(interactive=False, wrap=True, max_height=420, elem_id="compare-table")
@@ -196,11 +212,14 @@ def build_compare_tab(ctx, visitor):
                    outputs=[message, base_chat, aligned_chat])
     clear.click(lambda: ([], []), outputs=[base_chat, aligned_chat])
 
-    def on_evaluate(run_dir, file, limit, *decode_and_visitor):
+    def on_evaluate(run_dir, file, limit, judge_name, judge_template, *decode_and_visitor):
         *decode, who = decode_and_visitor
         try:
             if not run_dir:
                 raise ValueError("Pick a run first.")
+            judge_name = (judge_name or "auto").strip()
+            if ctx.shared and judge_name not in ("auto", "reference", "none"):
+                raise ValueError("In shared mode the judge is auto, reference or none (no other model is loaded).")
             run_dir = str(ctx.policy.check_run_dir(run_dir))
             limit = max(1, int(limit or 1))
             if ctx.shared:
@@ -214,15 +233,17 @@ def build_compare_tab(ctx, visitor):
                 if not report.usable:
                     raise ValueError(report.errors[0].describe(report.source))
                 rows = rows[:limit]
+            # The web server trains no judge: a run's end-of-run verdict trained the data's reward model already
             records, summary = evaluate_run(run_dir, rows=rows, settings=settings_of(*decode),
                                             generate=limit, pair=ctx.compare.get(run_dir),
-                                            write=not file and mine(run_dir, who))
+                                            write=not file and mine(run_dir, who), judge=judge_name,
+                                            judge_template=judge_template, train_judge=False)
         except ValueError as exc:
             warn(ctx, exc)
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
         csv_path, jsonl_path = export_files(records)
         frame = records_frame(records)
-        return (f"**Verdict:** {text(summary_line(summary))}.", verdict_figure(records),
+        return (f"**Verdict:** {text(summary_line(summary))}.", verdict_figure(records, summary),
                 gr.Dataframe(frame, column_widths=column_widths(frame)),
                 gr.update(value=csv_path, visible=True), gr.update(value=jsonl_path, visible=True))
 
@@ -234,7 +255,7 @@ def build_compare_tab(ctx, visitor):
         except ValueError:
             return False
 
-    evaluate.click(on_evaluate, inputs=[run, source, rows_limit, *decoding, visitor],
+    evaluate.click(on_evaluate, inputs=[run, source, rows_limit, judge, template, *decoding, visitor],
                    outputs=[verdict, chart, table, csv_file, jsonl_file])
 
     def on_export(run_dir, folder, quantized, want_gguf, repo_id, hub_token, who):

@@ -7,7 +7,7 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
-from ..evaluation.compare import read_summary, summary_line
+from ..evaluation.verdict import read_summary, summary_line
 from ..methods.registry import METHODS
 from ..training.health import health_markdown
 from ..training.runs import list_runs, read_metrics
@@ -31,6 +31,19 @@ def _total(run: dict) -> str:
     return str(total) if isinstance(total, int) and total > 0 else "?"
 
 
+def verdict_cell(summary: dict) -> str:
+    """The verdict word and its interval, short enough for a column: "improved · 70% (55–82%)"."""
+    if not summary:
+        return ""
+    if "ci_low" not in summary:
+        return summary_line(summary)[:60]
+    interval = f"{summary['ci_low']:.0%}–{summary['ci_high']:.0%}"
+    return f"{summary.get('verdict', '')} · {summary['win_rate']:.0%} ({interval})"
+
+
+COLUMN_WIDTHS = ["15%", "7%", "6%", "10%", "10%", "6%", "6%", "6%", "14%", "20%"]
+
+
 def runs_frame(runs: list[dict], owner: str = "", visible=str) -> pd.DataFrame:
     """`owner`: in shared mode the visitor's hash; their runs are marked "(yours)". `visible`: how a message
     is shown to this visitor (no server paths in shared mode)."""
@@ -41,8 +54,19 @@ def runs_frame(runs: list[dict], owner: str = "", visible=str) -> pd.DataFrame:
         rows.append([name, run.get("state", ""), run.get("method", ""), Path(str(run.get("model", ""))).name,
                      Path(str(run.get("dataset", ""))).name, f"{run.get('step', 0)}/{_total(run)}",
                      _duration(run), f"{losses[-1]:.4g}" if losses else "",
-                     summary_line(read_summary(run["run_dir"])), visible(run.get("message", ""))])
+                     verdict_cell(read_summary(run["run_dir"])), visible(run.get("message", ""))])
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+ARENA_COLUMNS = ["arena", "state", "methods", "outcome"]
+
+
+def arenas_frame(runs_dir) -> pd.DataFrame:
+    from ..training.arena import arena_rows, arena_sentence, arena_state, list_arenas
+
+    rows = [[a.id, arena_state(a, runs_dir), ", ".join(METHODS[m].name for m in a.methods),
+             arena_sentence(arena_rows(a, runs_dir))] for a in list_arenas(runs_dir)]
+    return pd.DataFrame(rows, columns=ARENA_COLUMNS)
 
 
 def run_choices(runs: list[dict]) -> list[tuple[str, str]]:
@@ -66,7 +90,8 @@ def overlay_figure(run_dirs: list[str], metric: str, smoothing: float = 0.0):
 
 def build_runs_tab(ctx, visitor):
     refresh = gr.Button("↻ Refresh", size="sm")
-    table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, elem_id="runs-table", max_height=320)
+    table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True, elem_id="runs-table", max_height=320,
+                         column_widths=COLUMN_WIDTHS)
     with gr.Row():
         picked = gr.Dropdown([], multiselect=True, label="Runs to overlay", scale=3, elem_id="runs-picked")
         metric = gr.Dropdown(["loss"], value="loss", label="Metric", allow_custom_value=True, scale=1)
@@ -88,7 +113,6 @@ def build_runs_tab(ctx, visitor):
         choices = run_choices(runs)
         return runs_frame(runs, ctx.owner(who), ctx.visible), gr.update(choices=choices), gr.update(choices=choices)
 
-    refresh.click(on_refresh, inputs=visitor, outputs=[table, picked, one])
 
     def on_overlay(run_dirs, name, smooth):
         try:
@@ -145,4 +169,20 @@ def build_runs_tab(ctx, visitor):
                 gr.update(choices=run_choices(runs), value=None), gr.update(visible=False, value=False))
 
     confirm.input(on_confirm, inputs=[one, confirm, visitor], outputs=[table, picked, one, confirm])
-    return on_refresh, [table, picked, one]
+
+    gr.Markdown("#### Arenas")
+    arenas = gr.Dataframe(headers=ARENA_COLUMNS, interactive=False, wrap=True, elem_id="runs-arenas",
+                          column_widths=["22%", "10%", "18%", "50%"])
+    with gr.Row():
+        arena = gr.Dropdown([], label="Arena", scale=4, elem_id="runs-arena")
+        open_arena = gr.Button("Open in the Arena tab", scale=1)
+
+    def on_refresh_all(who=None):
+        from .arena_tab import arena_choices
+
+        choices = arena_choices(ctx.runs_dir)
+        return [*on_refresh(who), arenas_frame(ctx.runs_dir), gr.update(choices=choices,
+                                                                        value=choices[0][1] if choices else None)]
+
+    refresh.click(on_refresh_all, inputs=visitor, outputs=[table, picked, one, arenas, arena])
+    return on_refresh_all, [table, picked, one, arenas, arena], open_arena, arena
