@@ -230,7 +230,7 @@ def test_a_small_parquet_that_expands_to_millions_of_rows_is_refused(app, finish
     answer = api.call("on_file", api.upload(path))
     assert "100,000 rows" in answer.said, answer.said
     run_dir, _ = finished_run
-    answer = api.call("on_evaluate", compare_choice(api, run_dir), api.upload(path), 4, 16, 0, 1, 0)
+    answer = api.call("on_evaluate", compare_choice(api, run_dir), api.upload(path), 4, "auto", "", 16, 0, 1, 0)
     assert "100,000 rows" in answer.said, answer.said
     assert _rss_mb(app["proc"].pid) - before < 300
 

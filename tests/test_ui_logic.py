@@ -31,9 +31,9 @@ def test_create_app_builds_blocks_with_every_tab(app):
     assert isinstance(app, gr.Blocks)
     tabs = [b for b in app.blocks.values() if isinstance(b, gr.Tab)]
     labels = [t.label for t in tabs]
-    for name in ("Data", "Method", "Train", "Compare", "Runs"):
+    for name in ("Data", "Method", "Train", "Compare", "Arena", "Runs"):
         assert sum(name in label for label in labels) == 1, labels
-    assert [t.id for t in tabs if t.id] == ["data", "method", "train", "compare", "runs"]  # inner tabs have none
+    assert [t.id for t in tabs if t.id] == ["data", "method", "train", "compare", "arena", "runs"]  # inner: none
 
 
 def test_create_app_uses_the_default_model_in_the_train_tab(app):

@@ -365,6 +365,7 @@ def evaluate_run(run_dir: str | Path, rows: list[dict] | None = None, settings: 
     generating then and judge what was answered; `write`: store eval.jsonl and eval_summary.json."""
     folder = RunFolder(run_dir)
     config = folder.values()
+    held_out = rows is None or bool(config.get("verdict_rows"))
     if rows is None:
         if not folder.holdout.is_file():
             raise ValueError(f"run {folder.name} kept no held-out rows (holdout_rows was 0 or the data too small); "
@@ -379,7 +380,7 @@ def evaluate_run(run_dir: str | Path, rows: list[dict] | None = None, settings: 
     else:
         records, summary = _judged(folder, config, rows, settings, generate, pair, judge, judge_template,
                                    train_judge, deadline, log)
-    summary.update(method=config.get("method"), decoding=vars(settings))
+    summary.update(method=config.get("method"), decoding=vars(settings), held_out=held_out)
     if write:
         folder.write_verdict(records, summary)
     return records, summary
@@ -474,9 +475,10 @@ def summary_line(summary: dict) -> str:
     if "verdict" not in summary:  # a verdict stored by an older version of the studio
         rate = summary.get("win_rate")
         return f"aligned wins {rate:.0%} of {summary.get('rows')} held-out rows" if rate is not None else ""
+    prompts = "held-out prompts" if summary.get("held_out", True) else "prompts"
     text = (f"{summary['verdict']}: aligned wins {summary['wins']}, ties {summary['ties']}, loses "
-            f"{summary['losses']} of {summary['n']} ({summary['win_rate']:.0%}, 95% CI {summary['ci_low']:.0%}–"
-            f"{summary['ci_high']:.0%}); judge: {summary['judge']}")
+            f"{summary['losses']} of {summary['n']} {prompts} ({summary['win_rate']:.0%}, 95% CI "
+            f"{summary['ci_low']:.0%}–{summary['ci_high']:.0%}); judge: {summary['judge']}")
     if "aligned_accuracy" in summary:
         text += f"; accuracy {summary['base_accuracy']:.0%} → {summary['aligned_accuracy']:.0%}"
     preference = summary.get("preference")
