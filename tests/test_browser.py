@@ -90,6 +90,14 @@ def _plot_points(page) -> int:
     }""")
 
 
+def wait_for_points(page, more_than: int, timeout: float = 30) -> int:
+    """The live curve's number of points, once it holds more than `more_than` (or the timeout passed)."""
+    deadline = time.time() + timeout
+    while _plot_points(page) <= more_than and time.time() < deadline:
+        time.sleep(0.3)
+    return _plot_points(page)
+
+
 def test_thin_path_in_the_browser(page, tmp_path):
     SHOTS.mkdir(exist_ok=True)
     # Data: upload, then the detected shape and the findings show.
@@ -116,15 +124,9 @@ def test_thin_path_in_the_browser(page, tmp_path):
     page.locator("#train-start").click()
     status = page.locator("#train-status")
     status.get_by_text("running", exact=True).wait_for(timeout=60_000)
-    deadline = time.time() + 60
-    while _plot_points(page) < 2 and time.time() < deadline:
-        time.sleep(0.5)
-    first = _plot_points(page)
+    first = wait_for_points(page, 1, timeout=60)
     assert first >= 2, "the loss curve did not appear"
-    deadline = time.time() + 30
-    while _plot_points(page) <= first and time.time() < deadline:
-        time.sleep(0.5)
-    assert _plot_points(page) > first, "the curve did not gain points while training"
+    assert wait_for_points(page, first) > first, "the curve did not gain points while training"
     page.screenshot(path=str(SHOTS / "3-train.png"), full_page=True)
     run_id = status.locator("code").first.inner_text()
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _plot_points, set_quick_fields
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, set_quick_fields, wait_for_points
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +38,20 @@ def browser():
         browser.close()
 
 
+def _start_a_long_run(browser, url, runs, steps: int = 1):
+    """The Train tab's Start with 3000 steps; returns (page, the status element, the run's folder) once the run
+    has trained `steps` steps."""
+    page = _open(browser, url)
+    set_quick_fields(page, {"Steps": "3000"})
+    page.locator("#train-start").click()
+    status = page.locator("#train-status")
+    status.get_by_text("running", exact=True).wait_for(timeout=60_000)
+    run_dir = runs / status.locator("code").first.inner_text()
+    while _status(run_dir)["step"] < steps:
+        time.sleep(0.2)
+    return page, status, run_dir
+
+
 def test_a_run_outlives_a_killed_app_and_the_restarted_app_follows_it(tiny_model, tmp_path, browser):
     from benchmarks.polling_load import start_app, stop_app
 
@@ -45,15 +59,8 @@ def test_a_run_outlives_a_killed_app_and_the_restarted_app_follows_it(tiny_model
     runs.mkdir()
     proc, url = start_app(tiny_model, runs, shared=False, timeout=90)
     try:
-        page = _open(browser, url)
-        set_quick_fields(page, {"Steps": "3000"})
-        page.locator("#train-start").click()
-        status = page.locator("#train-status")
-        status.get_by_text("running", exact=True).wait_for(timeout=60_000)
-        run_id = status.locator("code").first.inner_text()
-        run_dir = runs / run_id
-        while _status(run_dir)["step"] < 2:
-            time.sleep(0.2)
+        _, _, run_dir = _start_a_long_run(browser, url, runs, steps=2)
+        run_id = run_dir.name
     finally:
         os.kill(proc.pid, signal.SIGKILL)  # the server dies without a word
         proc.wait()
@@ -69,15 +76,9 @@ def test_a_run_outlives_a_killed_app_and_the_restarted_app_follows_it(tiny_model
         status = page.locator("#train-status")
         status.get_by_text(run_id).wait_for()
         status.get_by_text("running", exact=True).wait_for()
-        deadline = time.time() + 30
-        while _plot_points(page) < 2 and time.time() < deadline:
-            time.sleep(0.3)
-        first = _plot_points(page)
+        first = wait_for_points(page, 1)
         assert first >= 2, "the curve of the adopted run did not show"
-        deadline = time.time() + 30
-        while _plot_points(page) <= first and time.time() < deadline:
-            time.sleep(0.3)
-        assert _plot_points(page) > first, "the adopted run's curve did not gain points"
+        assert wait_for_points(page, first) > first, "the adopted run's curve did not gain points"
 
         page.locator("#train-stop").click()
         status.get_by_text("stopped", exact=True).wait_for(timeout=90_000)
@@ -98,14 +99,7 @@ def test_a_run_that_aborts_fails_in_one_sentence_and_the_app_trains_the_next(tin
     runs.mkdir()
     proc, url = start_app(tiny_model, runs, shared=False, timeout=90)
     try:
-        page = _open(browser, url)
-        set_quick_fields(page, {"Steps": "3000"})
-        page.locator("#train-start").click()
-        status = page.locator("#train-status")
-        status.get_by_text("running", exact=True).wait_for(timeout=60_000)
-        run_dir = runs / status.locator("code").first.inner_text()
-        while _status(run_dir)["step"] < 1:
-            time.sleep(0.2)
+        page, status, run_dir = _start_a_long_run(browser, url, runs)
         os.kill(_status(run_dir)["pid"], signal.SIGABRT)  # the training process aborts mid-run
         status.get_by_text("failed", exact=True).wait_for(timeout=30_000)
         text = status.inner_text()

@@ -437,6 +437,10 @@ def _cell(value, kind: str = "") -> str:
     return str(value)
 
 
+def _whole(value) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
 TABLE_HEADERS = ["method", "state", "verdict", "win rate (95% CI)", "wall s", "peak MB", "tokens/s",
                  "prefers chosen", "length Δ", "KL", "models in memory", "reference model"]
 
@@ -448,7 +452,7 @@ def table_rows(rows: list[dict]) -> list[list[str]]:
         chosen = (f"{r['base_prefers_chosen']:.0%} → {r['prefers_chosen']:.0%}" if r.get("prefers_chosen") is not None
                   else "—")
         out.append([r["method"] + (" *" if r.get("note") else ""), r["state"], r.get("verdict") or "—", ci,
-                    _cell(r["wall_s"]), _cell(r["peak_rss_mb"]), _cell(r["tokens_per_s"]), chosen,
+                    _cell(r["wall_s"]), _whole(r["peak_rss_mb"]), _whole(r["tokens_per_s"]), chosen,
                     _cell(r["length_change"]), _cell(r["kl"]), r["models_in_memory"], r["needs_reference_model"]])
     return out
 

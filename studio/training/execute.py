@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..redact import RedactingFilter, redact_text
-from .runs import RunFolder, process_started, read_jsonl
+from .runs import RunFolder, RunView, process_started, read_jsonl
 
 _LOGGERS = ("transformers", "trl", "peft", "studio")
 CHILD_ENV = "STUDIO_CHILD"  # set for processes the runner starts: their output goes to train.log
@@ -31,26 +31,12 @@ SECRETS_ENV = "STUDIO_RUN_SECRETS"  # JSON of config values kept out of config.y
 
 
 @dataclass
-class RunState:
+class RunState(RunView):
     """This process's view of the run it trains: what the trainer callback updates and the CLI prints."""
 
-    folder: RunFolder
-    method: str
-    model: str
-    state: str = "starting"
-    step: int = 0
-    max_steps: int = 0
-    started_at: float = field(default_factory=time.time)
-    message: str = ""
     error: str = ""  # set by the health checks when they halt the run
-    metrics: list[dict] = field(default_factory=list)
     stop_event: threading.Event = field(default_factory=threading.Event)
-    deadline: float | None = None
     budget_spent: bool = False
-
-    @property
-    def run_dir(self) -> Path:
-        return self.folder.path
 
 
 def open_run(folder: RunFolder, spec, owner: str = "", max_steps: int | None = None) -> dict:

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from ..methods import get_method
 from .execute import CHILD_ENV, DEADLINE_ENV, SECRETS_ENV, open_run, plain_failure, spec_secrets
-from .runs import (ACTIVE, QUEUE_FILE, RESUMABLE, RunFolder, default_runs_dir, list_runs, new_run_dir,
+from .runs import (ACTIVE, QUEUE_FILE, RESUMABLE, RunFolder, RunView, default_runs_dir, list_runs, new_run_dir,
                    process_alive, training_process_alive, write_json_atomic)
 from .spec import RunSpec, load_spec, spec_from_yaml
 
@@ -49,35 +49,13 @@ STARTED_TICKETS = 50  # started tickets remembered (a pipeline's later stage rea
 
 
 @dataclass
-class LiveRun:
+class LiveRun(RunView):
     """The server's view of one run, followed through its folder (shared with whoever displays it)."""
 
-    folder: RunFolder
-    method: str
-    model: str
-    state: str = "starting"
-    step: int = 0
-    max_steps: int = 0
-    started_at: float = field(default_factory=time.time)
-    message: str = ""
-    metrics: list[dict] = field(default_factory=list)
     owner: str = ""  # in shared mode: the visitor who started it (a hash, never the visitor's id itself)
     dataset: str = ""
-    deadline: float | None = None  # shared mode's time budget
     stop_requested_at: float | None = None
     launch: Launch | None = None
-
-    @property
-    def run_dir(self) -> Path:
-        return self.folder.path
-
-    @property
-    def run_id(self) -> str:
-        return self.folder.name
-
-    @property
-    def active(self) -> bool:
-        return self.state in ACTIVE
 
     def snapshot(self) -> dict:
         return {"run_id": self.run_id, "run_dir": str(self.run_dir), "method": self.method, "model": self.model,

@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..paths import default_runs_dir  # noqa: F401 (where run folders go, for callers of this module)
@@ -183,6 +184,35 @@ class RunFolder:
 
     def delete(self) -> None:
         shutil.rmtree(self.path)
+
+
+@dataclass
+class RunView:
+    """A run as one process sees it: the training process (execute.RunState) or the server following it
+    (runner.LiveRun). Both read and write the same folder."""
+
+    folder: RunFolder
+    method: str
+    model: str
+    state: str = "starting"
+    step: int = 0
+    max_steps: int = 0
+    started_at: float = field(default_factory=time.time)
+    message: str = ""
+    metrics: list[dict] = field(default_factory=list)
+    deadline: float | None = None  # a time budget (shared mode): the run stops with a checkpoint then
+
+    @property
+    def run_dir(self) -> Path:
+        return self.folder.path
+
+    @property
+    def run_id(self) -> str:
+        return self.folder.name
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE
 
 
 class MetricsReader:
