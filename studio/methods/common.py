@@ -9,6 +9,7 @@ second copy of the weights is loaded.
 from __future__ import annotations
 
 import dataclasses
+import os
 import json
 import random
 import warnings
@@ -66,7 +67,13 @@ def build_config(method, spec, folder, where: Placement):
     # transformers hides a NaN loss behind the running average by default; the health checks must see it.
     values.setdefault("logging_nan_inf_filter", False)
     values.update(where.trainer_kwargs())
-    values.update(output_dir=str(folder.checkpoints), report_to="none", disable_tqdm=True)
+    values.update(output_dir=str(folder.checkpoints), disable_tqdm=True)
+    # Trackers beside metrics.jsonl, each writing into the run folder (studio/trackers.py).
+    from .. import trackers
+
+    names = trackers.parse(values.pop("report_to", None))
+    os.environ.update(trackers.environment(names, folder.path))  # this is the run's own process
+    values.update(trackers.config_values(names, folder.path))
     from ..limits import shared_mode
 
     if shared_mode():  # whatever slipped past the page's allowlist: no loader of this run runs a repo's code

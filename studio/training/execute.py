@@ -118,6 +118,10 @@ def _train(state: RunState, spec, echo=None, resume: bool = False) -> None:
         if state.stop_event.is_set() or folder.stop_requested():
             raise _Stopped()
         ctx = prepare(spec, folder, [callback], method, log=log.info)
+        from .. import trackers
+
+        for command in trackers.open_commands(trackers.of(spec), folder.path):
+            log.info("also logged for a tracker; to look: %s", command)
         if state.stop_event.is_set():
             raise _Stopped()
         trainer = method.build_trainer(ctx)
@@ -274,6 +278,11 @@ def train_command(config: str | None = None, resume: str | None = None, override
         print("error: give a CONFIG to start a run, or --resume RUN_DIR to continue one (not both).", file=sys.stderr)
         return 2
     child = os.environ.get(CHILD_ENV) == "1"
+    if not child:  # trackio fixes its folder when TRL first imports it, which loading the config does
+        from .. import trackers
+
+        runs_dir = Path(resume).parent if resume else Path(output_dir).parent if output_dir else default_runs_dir()
+        os.environ.setdefault("TRACKIO_DIR", str(trackers.trackio_dir(runs_dir)))
     try:
         if resume:
             folder = RunFolder(resume)
@@ -295,6 +304,10 @@ def train_command(config: str | None = None, resume: str | None = None, override
             if folder.is_run() and not prepared:
                 raise ValueError(f"{folder.path} already holds a run; pick a new output folder, or resume that run "
                                  f"with --resume {folder.path}.")
+        if not child:
+            from .. import trackers
+
+            trackers.check(trackers.of(spec))  # a tracker that can't work: one sentence, before anything starts
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -36,6 +36,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import trackers
 from ..methods import get_method
 from .execute import CHILD_ENV, DEADLINE_ENV, SECRETS_ENV, open_run, plain_failure, spec_secrets
 from .runs import (ACTIVE, QUEUE_FILE, RESUMABLE, RunFolder, RunView, default_runs_dir, list_runs, new_run_dir,
@@ -277,6 +278,7 @@ class Runner:
               owner: str = "") -> LiveRun:
         """Start training `spec` in a process of its own. Raises ValueError when a run is already going."""
         get_method(spec.method)  # unknown method → ValueError before anything is written
+        trackers.check(trackers.of(spec))  # a tracker that can't work: one sentence now, not a failed run
         with self._lock:
             if self.busy() or self.queue:
                 if not self.busy():
@@ -322,11 +324,13 @@ class Runner:
     def _launch(self, folder: RunFolder, spec: RunSpec, resume: bool, deadline: float | None) -> Launch:
         job = {"resume": str(folder.path)} if resume else {"config": str(folder.config), "output_dir": str(folder.path)}
         env = child_env(spec, deadline)
+        names = trackers.of(spec)
+        env.update(trackers.environment(names, folder.path))
         if zero_gpu():
             from .zerogpu import ZeroGPUCall
 
             return ZeroGPUCall(folder, spec, resume, deadline)
-        if child_start() == "fork":
+        if child_start() == "fork" and not trackers.needs_fresh_process(names):
             return ForkedChild(job, env, folder)
         return SpawnedChild(job, env, folder)
 
@@ -427,6 +431,7 @@ class Runner:
         that ticket's run finished, with its run folder as `spec.extras[fill]` (a pipeline's later stage).
         `run_dir`: the new run's folder (default: a new one under the runs folder)."""
         get_method(spec.method)
+        trackers.check(trackers.of(spec))
         if echo is not None:
             self.echo = echo
         ticket = Ticket(label=label or f"{spec.method} on {Path(str(spec.dataset)).name}", owner=owner, spec=spec,

@@ -32,7 +32,7 @@ MODEL_DEFAULTS = {
     "lora_target_modules": ["q_proj", "k_proj", "v_proj", "o_proj"],
 }
 # Fields the studio sets itself; a preset may not override them.
-MANAGED_KEYS = ("output_dir", "bf16", "fp16", "use_cpu", "report_to", "disable_tqdm")
+MANAGED_KEYS = ("output_dir", "bf16", "fp16", "use_cpu", "disable_tqdm", "logging_dir")
 
 
 def model_config_fields() -> set[str]:
@@ -145,6 +145,11 @@ def spec_from_dict(values: dict) -> RunSpec:
             near = difflib.get_close_matches(key, sorted(known), n=1)
             hint = f" Did you mean '{near[0]}'?" if near else ""
             raise ValueError(f"unknown key '{key}' for method {method}.{hint}")
+    if "report_to" in training:  # the trackers, by name (studio/trackers.py); none is the default
+        from ..trackers import parse
+
+        names = parse(training["report_to"])
+        training["report_to"] = names[0] if len(names) == 1 else (names or "none")
     return RunSpec(method=method, dataset=str(dataset), model=model, training=training, extras=extras,
                    holdout_rows=holdout, verdict_judge=verdict_judge, verdict_rows=verdict_rows)
 

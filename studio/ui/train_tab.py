@@ -18,6 +18,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from .. import trackers
 from ..methods import TRAINABLE, get_method
 from ..methods.registry import METHODS
 from ..methods.rewards import RULE_REWARDS
@@ -62,7 +63,8 @@ def fields_of(spec: RunSpec) -> list:
             t.get("beta", method.beta_default if method.beta_default is not None else 0.1),
             bool(spec.model.get("use_peft", True)), bool(spec.model.get("load_in_4bit", False)),
             list(spec.extras.get("reward_funcs") or []),
-            ", ".join(str(w) for w in (t.get("reward_weights") or []))]
+            ", ".join(str(w) for w in (t.get("reward_weights") or [])),
+            trackers.parse(t.get("report_to"))]
 
 
 def uses_rule_rewards(method: str) -> bool:
@@ -70,7 +72,7 @@ def uses_rule_rewards(method: str) -> bool:
     return get_method(method).takes_rewards
 
 
-QUICK_FIELDS = ("steps", "lr", "batch", "beta", "lora", "four_bit", "rewards", "weights")
+QUICK_FIELDS = ("steps", "lr", "batch", "beta", "lora", "four_bit", "rewards", "weights", "trackers")
 
 
 def apply_field(spec: RunSpec, name: str, value) -> RunSpec:
@@ -103,15 +105,25 @@ def apply_field(spec: RunSpec, name: str, value) -> RunSpec:
                 t["reward_weights"] = parsed
             else:
                 t.pop("reward_weights", None)
+    elif name == "trackers":
+        names = trackers.parse(list(value or []))
+        if names:
+            t["report_to"] = names[0] if len(names) == 1 else names
+        else:
+            t.pop("report_to", None)
     else:
         raise ValueError(f"no quick field named {name}")
     return spec
 
 
-def apply_fields(spec: RunSpec, steps, lr, batch, beta, lora, four_bit, rewards, weights) -> RunSpec:
-    """Every quick field at once (4-bit before LoRA: 4-bit weights can only be trained through LoRA)."""
+def apply_fields(spec: RunSpec, steps, lr, batch, beta, lora, four_bit, rewards, weights,
+                 tracker_names=None) -> RunSpec:
+    """Every quick field at once (4-bit before LoRA: 4-bit weights can only be trained through LoRA);
+    `tracker_names` None leaves the trackers as they are."""
     values = {"steps": steps, "lr": lr, "batch": batch, "beta": beta, "four_bit": four_bit, "lora": lora or four_bit,
               "rewards": rewards, "weights": weights}
+    if tracker_names is not None:
+        values["trackers"] = tracker_names
     for name, value in values.items():
         apply_field(spec, name, value)
     return spec
@@ -119,11 +131,11 @@ def apply_fields(spec: RunSpec, steps, lr, batch, beta, lora, four_bit, rewards,
 
 def field_updates(spec: RunSpec) -> list:
     method = METHODS[spec.method]
-    steps, lr, batch, beta, lora, four_bit, rewards, weights = fields_of(spec)
+    steps, lr, batch, beta, lora, four_bit, rewards, weights, names = fields_of(spec)
     grpo = uses_rule_rewards(spec.method)
     return [steps, lr, batch,
             gr.update(value=beta, visible=bool(method.beta_name), label=f"{method.beta_name} ({method.beta_range})"),
-            lora, four_bit, gr.update(value=rewards, visible=grpo), gr.update(value=weights, visible=grpo)]
+            lora, four_bit, gr.update(value=rewards, visible=grpo), gr.update(value=weights, visible=grpo), names]
 
 
 def tokens_per_second(metrics: list[dict]) -> float | None:
@@ -329,7 +341,11 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
                                    visible=False, scale=3)
         weights = gr.Textbox(values[7], label="Reward weights (one per reward, e.g. 1.0, 0.2)", visible=False,
                              scale=1)
-    quick = [steps, lr, batch, beta, lora, four_bit, rewards, weights]
+    # Trackers log with the operator's keys, so a shared studio offers none (studio/trackers.py).
+    tracker_box = gr.CheckboxGroup([(t.label, t.name) for t in trackers.TRACKERS.values()], value=values[8],
+                                   label="Also log to (report_to; metrics.jsonl and the curves here always)",
+                                   visible=not ctx.shared, elem_id="train-trackers")
+    quick = [steps, lr, batch, beta, lora, four_bit, rewards, weights, tracker_box]
     with gr.Accordion("Full config (YAML) — exactly what Start runs", open=False):
         config = gr.Code(first.to_yaml(), language="yaml", label="config.yaml", elem_id="train-config")
         with gr.Row():
@@ -345,13 +361,13 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
         launch_files = gr.File(label="Launch files", file_count="multiple", interactive=False)
     with gr.Accordion("RLHF in one click: a reward model, then PPO against it", open=False):
         gr.Markdown("The classic two-stage pipeline. Stage 1 trains a reward model on preference pairs (the Data "
-                    "tab's, when they are pairs; else the sample pairs); stage 2 runs PPO on the same prompts with "
-                    "that reward model as the judge. Settings come from `presets/demo/reward.yaml` and "
-                    "`presets/demo/ppo.yaml` with the model above; each stage is a run of its own, and PPO starts "
-                    "only if the reward model finished.")
+                    "tab's, when they are pairs; else the demo's pairs, where a plain answer beats a padded, rambling "
+                    "one); stage 2 runs PPO on the same prompts with that reward model as the judge. Settings come "
+                    "from `presets/demo/reward.yaml` and `presets/demo/rlhf_ppo.yaml` with the model above; each "
+                    "stage is a run of its own, and PPO starts only if the reward model finished.")
         with gr.Row():
             reward_steps = gr.Number(40, label="Reward-model steps", precision=0, minimum=1)
-            ppo_steps = gr.Number(15, label="PPO steps", precision=0, minimum=1)
+            ppo_steps = gr.Number(20, label="PPO steps", precision=0, minimum=1)
             rlhf = gr.Button("Run the RLHF pipeline", elem_id="train-rlhf")
     with gr.Row():
         start = gr.Button("Start training", variant="primary", elem_id="train-start")
