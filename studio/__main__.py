@@ -6,7 +6,8 @@
     python -m studio train --resume RUN_DIR
     python -m studio runs [--runs-dir DIR] [--json]
     python -m studio compare RUN_DIR [--prompts FILE] [--max-new-tokens N] [--json]
-    python -m studio export RUN_DIR --merged OUT_DIR [--four-bit] [--gguf] [--push REPO]
+    python -m studio export RUN_DIR --merged OUT_DIR [--gguf [--gguf-type f16|bf16|q8_0|f32]] [--four-bit]
+                            [--push REPO] [--license ID] [--json]
     python -m studio launch CONFIG.yaml --out DIR [--strategy ddp|zero1|zero2|zero3|fsdp] [--num-processes N]
     python -m studio arena DATA [--model M] [--methods dpo,orpo,...] [--budget N] [--judge ...] [--json]
 
@@ -267,16 +268,31 @@ def _compare(args) -> int:
 
 
 def _export(args) -> int:
+    """The merged model with its model card; GGUF and an Ollama Modelfile beside it; the serving commands."""
     from .deploy import export_run
 
+    progress = (lambda line: print(line, file=sys.stderr, flush=True)) if args.json else print
     try:
         result = export_run(args.run_dir, args.merged, four_bit=args.four_bit, push_repo=args.push,
-                            token=os.environ.get("HF_TOKEN"), gguf=args.gguf)
+                            token=os.environ.get("HF_TOKEN"), gguf=args.gguf, gguf_type=args.gguf_type,
+                            license=args.license, log=progress)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return 0
+    print(f"model card: {result['card']}")
+    if result["gguf"]:
+        info = result["gguf_info"]
+        print(f"GGUF ({info['type']}, {info['tensors']} tensors, vocabulary {info['vocab']:,}; {info['converter']}): "
+              f"{result['gguf']}")
+        print(f"Ollama Modelfile: {result['modelfile']}")
     for note in result["notes"]:
         print(note)
+    print("serve it:")
+    for command in result["commands"]:
+        print(f"  {command}")
     return 0
 
 
@@ -365,12 +381,18 @@ def main(argv: list[str] | None = None) -> int:
                                             "{answer_b})")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_compare)
-    p = sub.add_parser("export", help="merge a run's adapter into a standalone model (optionally 4-bit, Hub)")
+    p = sub.add_parser("export", help="merge a run's adapter into a standalone model with its model card "
+                                      "(optionally GGUF + Ollama Modelfile, 4-bit, a push to the Hub)")
     p.add_argument("run_dir")
-    p.add_argument("--merged", required=True, metavar="OUT_DIR")
+    p.add_argument("--merged", required=True, metavar="OUT_DIR", help="a new (or empty) folder for the model")
+    p.add_argument("--gguf", action="store_true", help="also write model.gguf (llama.cpp's converter) and an Ollama "
+                                                       "Modelfile into OUT_DIR")
+    p.add_argument("--gguf-type", default="f16", choices=["f16", "bf16", "q8_0", "f32", "auto"],
+                   help="GGUF weights: f16 (default), bf16, q8_0 (about half the size), f32, or auto")
     p.add_argument("--four-bit", action="store_true", help="also write a 4-bit bitsandbytes copy beside it")
-    p.add_argument("--gguf", action="store_true", help="also convert to GGUF where llama.cpp's converter exists")
     p.add_argument("--push", metavar="REPO", help="push to this Hub repo (token from HF_TOKEN; never logged)")
+    p.add_argument("--license", help="the model card's license id (default: the base model's, where known)")
+    p.add_argument("--json", action="store_true", help="print the result (paths, GGUF counts, commands) as JSON")
     p.set_defaults(func=_export)
     p = sub.add_parser("runs", help="list the run folders with their state and final metrics")
     p.add_argument("--runs-dir")

@@ -186,7 +186,8 @@ def test_export_writes_a_model_plain_transformers_loads(dpo_run, tmp_path, capsy
 
     out = tmp_path / "merged"
     assert main(["export", str(dpo_run.run_dir), "--merged", str(out), "--gguf"]) == 0
-    assert "convert_hf_to_gguf.py" in capsys.readouterr().out  # no converter here: a note says how
+    assert "convert_hf_to_gguf.py" in capsys.readouterr().out  # llama.cpp's converter (requirements.txt) wrote it
+    assert (out / "model.gguf").is_file() and (out / "Modelfile").is_file() and (out / "README.md").is_file()
     model, tokenizer = AutoModelForCausalLM.from_pretrained(out), AutoTokenizer.from_pretrained(out)
     assert tokenizer.chat_template and (out / "model.safetensors").is_file()
     ids = tokenizer("hello", return_tensors="pt")

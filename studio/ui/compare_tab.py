@@ -10,7 +10,7 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
-from ..deploy import export_run
+from ..deploy import export_run, find_gguf_converter
 from ..evaluation.judges import PAIRWISE_TEMPLATE
 from ..evaluation.verdict import evaluate_run, summary_line
 from ..evaluation.generate import DecodeSettings
@@ -96,6 +96,28 @@ def _base_model_bytes(run_dir) -> int:
         return 0
 
 
+GGUF_LABELS = [("f16", "f16 (full quality)"), ("q8_0", "q8_0 (about half the size)"), ("bf16", "bf16"),
+               ("f32", "f32")]
+
+
+def export_message(result: dict, shown=str, visible=str) -> str:
+    """What an export wrote and the commands that serve it, as the page shows it (paths as `shown` allows)."""
+    lines = [f"Merged model: {code(shown(result['merged']))} (loads with `AutoModelForCausalLM.from_pretrained`), "
+             f"with its model card {code(shown(result['card']))}."]
+    if result.get("gguf"):
+        info = result["gguf_info"]
+        lines.append(f"GGUF: {code(shown(result['gguf']))} ({text(info['type'])}, {info['tensors']} tensors, a "
+                     f"vocabulary of {info['vocab']:,}) and the Ollama Modelfile {code(shown(result['modelfile']))}.")
+    if result.get("four_bit"):
+        lines.append(f"4-bit copy: {code(shown(result['four_bit']))}.")
+    if result.get("pushed"):
+        lines.append(f"Pushed: {code(result['pushed'])}.")
+    lines += [text(visible(note)) for note in result.get("notes", [])]
+    if result.get("commands"):
+        lines.append("Serve it:\n\n" + "\n".join(f"- {code(visible(command))}" for command in result["commands"]))
+    return "\n\n".join(lines)
+
+
 def build_compare_tab(ctx, visitor):
     with gr.Row():
         run = gr.Dropdown([], label="Run to compare", scale=3, elem_id="compare-run")
@@ -143,10 +165,17 @@ def build_compare_tab(ctx, visitor):
             csv_file = gr.DownloadButton("Download CSV", visible=False)
             jsonl_file = gr.DownloadButton("Download JSONL", visible=False)
     with gr.Accordion("Deploy: export a standalone model", open=False):
+        gr.Markdown("The merged model (safetensors, tokenizer, chat template) with its model card: a README.md "
+                    "the Hub renders, with the base model, the data, the method and its hyperparameters, and the "
+                    "verdict with its interval. With GGUF, the same folder also holds model.gguf (llama.cpp's "
+                    "converter) and an Ollama Modelfile; the commands that serve it follow the export.")
         with gr.Row():
             out_dir = gr.Textbox(label="Folder to write the merged model to", scale=3, elem_id="deploy-folder")
             four_bit = gr.Checkbox(False, label="also a 4-bit copy", scale=1)
-            gguf = gr.Checkbox(False, label="also GGUF (needs llama.cpp)", scale=1)
+            gguf = gr.Checkbox(False, label="also GGUF + Ollama Modelfile", scale=1, elem_id="deploy-gguf",
+                               info=None if find_gguf_converter() else "llama.cpp's converter is not installed")
+            gguf_type = gr.Dropdown([(label, value) for value, label in GGUF_LABELS],
+                                    value="f16", label="GGUF weights", scale=1, elem_id="deploy-gguf-type")
         with gr.Row():
             repo = gr.Textbox(label="Push to Hub repo (optional)", placeholder="you/my-aligned-model", scale=2)
             token = gr.Textbox(label="Hub token (used once, never stored)", type="password", scale=2)
@@ -258,7 +287,7 @@ def build_compare_tab(ctx, visitor):
     evaluate.click(on_evaluate, inputs=[run, source, rows_limit, judge, template, *decoding, visitor],
                    outputs=[verdict, chart, table, csv_file, jsonl_file])
 
-    def on_export(run_dir, folder, quantized, want_gguf, repo_id, hub_token, who):
+    def on_export(run_dir, folder, quantized, want_gguf, repo_id, hub_token, weights, who):
         try:
             if not run_dir:
                 raise ValueError("Pick a run first.")
@@ -272,22 +301,16 @@ def build_compare_tab(ctx, visitor):
                 if ctx.shared:  # exports share a disk quota; the oldest are removed to make room
                     size = (1 + bool(quantized) + bool(want_gguf)) * _base_model_bytes(run_dir)
                     make_room(ctx.runs_dir / "exports", size, ctx.limits.exports_bytes)
-                result = export_run(run_dir, target, four_bit=quantized, gguf=want_gguf,
+                result = export_run(run_dir, target, four_bit=quantized, gguf=bool(want_gguf),
                                     push_repo=(repo_id or "").strip() or None, token=(hub_token or "").strip() or None,
-                                    log=lambda _: None, env_token=not ctx.shared)
+                                    log=lambda _: None, env_token=not ctx.shared, gguf_type=weights or "f16")
             finally:
                 _EXPORT_LOCK.release()
         except ValueError as exc:
             warn(ctx, exc)
             return gr.skip(), ""
-        shown = ctx.policy.shown_path
-        lines = [f"Merged model: {code(shown(result['merged']))} (loads with `AutoModelForCausalLM.from_pretrained`)."]
-        lines += [f"4-bit copy: {code(shown(result['four_bit']))}."] if result["four_bit"] else []
-        lines += [f"GGUF: {code(shown(result['gguf']))}."] if result["gguf"] else []
-        lines += [f"Pushed: {code(result['pushed'])}."] if result["pushed"] else []
-        lines += [text(ctx.visible(note)) for note in result["notes"]]
-        return "\n\n".join(lines), ""  # the token field is emptied: it is never kept
+        return export_message(result, ctx.policy.shown_path, ctx.visible), ""  # the token field is emptied
 
-    export.click(on_export, inputs=[run, out_dir, four_bit, gguf, repo, token, visitor],
+    export.click(on_export, inputs=[run, out_dir, four_bit, gguf, repo, token, gguf_type, visitor],
                  outputs=[export_note, token])
     return on_refresh, run
