@@ -1,6 +1,6 @@
 """Headless CLI over the same calls the UI makes.
 
-    python -m studio validate PATH [--json]
+    python -m studio validate PATH [--strict] [--min-score-gap GAP] [--json]
     python -m studio recommend PATH [--answer KEY=VALUE ...] [--json]
     python -m studio train CONFIG.yaml [--set KEY=VALUE ...] [--output-dir DIR] [--allow-custom-code]
     python -m studio train --resume RUN_DIR
@@ -11,8 +11,8 @@
     python -m studio launch CONFIG.yaml --out DIR [--strategy ddp|zero1|zero2|zero3|fsdp] [--num-processes N]
     python -m studio arena DATA [--model M] [--methods dpo,orpo,...] [--budget N] [--judge ...] [--json]
 
-Exit codes: 0 success (warnings allowed), 1 data errors or a failed run, 2 unreadable input or bad
-arguments, 130 stopped with Ctrl-C.
+Exit codes: 0 success (warnings allowed; validate: also with bad rows skipped), 1 data blocked or a failed
+run, 2 unreadable input or bad arguments, 130 stopped with Ctrl-C.
 """
 
 from __future__ import annotations
@@ -37,9 +37,15 @@ def _validate(args) -> int:
         mapping = dict(m.split("=", 1) for m in args.map if "=" in m)
         if len(mapping) != len(args.map):
             raise ValueError("--map expects TARGET=COLUMN, e.g. --map prompt=question")
+        if args.min_score_gap is not None and args.min_score_gap < 0:
+            raise ValueError(f"--min-score-gap must be ≥ 0; got {args.min_score_gap}.")
+        tokens = bool(args.model or args.max_length)
+        # Without token lengths no row is kept: a file of gigabytes streams past in bounded memory.
+        keep = None if args.exact_tokens else (TOKEN_SAMPLE_POOL if tokens else 0)
         report, rows = inspect_dataset(args.path, mapping or None, config=args.config, split=args.split,
-                                       holdout_rows=args.holdout_rows)
-        if (args.model or args.max_length) and report.shape != "unknown":
+                                       holdout_rows=args.holdout_rows, skip_bad_rows=not args.strict,
+                                       min_score_gap=args.min_score_gap, keep_rows=keep)
+        if tokens and report.shape != "unknown" and rows:
             from .data.tokens import DEFAULT_MAX_LENGTH, measure_tokens
 
             from .methods import token_view
@@ -78,13 +84,36 @@ def _validate(args) -> int:
             print(f"tokens ({t['model']}, {t['method']}, {sample} rows): prompt p50 {summary['prompt']['p50']} / max "
                   f"{summary['prompt']['max']}, completion p50 {summary['completion']['p50']} / max "
                   f"{summary['completion']['max']}; {t['truncated']} over max_length {t['max_length']}")
+        if report.scores:
+            sc = report.scores
+            print(f"scores: '{sc['chosen_column']}' mean {sc['mean_chosen']} vs '{sc['rejected_column']}' mean "
+                  f"{sc['mean_rejected']} (gap p50 {sc['gap_p50']}, {sc['ties']} tie(s), {sc['inverted']} inverted)"
+                  + (f"; {sc['below_min_gap']} pair(s) below min_score_gap {sc['min_score_gap']:g} would be left "
+                     "out" if sc["min_score_gap"] is not None else ""))
         for finding in report.findings:
             print(f"  {finding.describe()}")
+        if report.skipped_rows:
+            media = f", {report.media_rows:,} with media" if report.media_rows else ""
+            print(f"skipped: {report.skipped_rows:,} row(s) left out of training ({report.bad_rows:,} with errors"
+                  f"{media}); {report.training_rows:,} row(s) train")
+            for entry in report.skipped[:SKIPPED_SHOWN]:
+                where = f"line {entry['line']}" if entry.get("line") is not None else f"row {entry['row']}"
+                print(f"  {where}: {'; '.join(entry['reasons'])[:300]}")
+            if report.skipped_rows > SKIPPED_SHOWN:
+                print(f"  … and {report.skipped_rows - SKIPPED_SHOWN:,} more (all of them in --json, up to "
+                      f"{len(report.skipped):,})")
         if recommended:
             print(f"methods that fit: {', '.join(recommended)} (recommended first)")
+        if not report.usable:
+            print(f"blocked: {report.blocked_reason}")
+        left_out = f", {report.skipped_rows:,} row(s) left out of training" if report.skipped_rows else ""
         print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s): "
-              f"{'usable' if report.usable else 'fix the errors before training'}")
+              f"{'usable' + left_out if report.usable else 'fix the errors before training'}")
     return 0 if report.usable else 1
+
+
+TOKEN_SAMPLE_POOL = 50_000  # rows validate keeps for token lengths (their sample of 1,000 is drawn from these)
+SKIPPED_SHOWN = 10
 
 
 def _recommend(args) -> int:
@@ -329,6 +358,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config", help="hub datasets: the configuration")
     p.add_argument("--split", help="hub datasets: the split, e.g. train or train[:1000]")
     p.add_argument("--holdout-rows", type=int, default=0, help="also check the rows a run keeping N out would leave")
+    p.add_argument("--strict", action="store_true",
+                   help="block on any error (exit 1) instead of leaving up to 5%% bad rows out of training")
+    p.add_argument("--min-score-gap", type=float, metavar="GAP",
+                   help="preference pairs with score columns: count the pairs whose chosen − rejected score is "
+                        "below GAP (training with min_score_gap leaves them out)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_validate)
     p = sub.add_parser("recommend", help="recommend a method for a dataset through the decision tree")

@@ -125,6 +125,7 @@ SHARED_FIELDS: dict[str, Rule] = {
     # The studio's own
     "holdout_rows": _int(0, 64),
     "verdict_judge": Rule("choice", choices=("auto", "rewards", "answers", "reference", "none")),
+    "skip_bad_rows": _BOOL, "min_score_gap": _float(0, 100),
     # trl.ModelConfig (model_name_or_path is checked by check_model)
     "use_peft": _BOOL, "lora_r": _int(1, 128), "lora_alpha": _float(1, 512), "lora_dropout": _float(0, 0.5),
     "lora_target_modules": Rule("str_or_list", max_items=32, pattern=_IDENTIFIER),

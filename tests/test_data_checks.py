@@ -125,12 +125,13 @@ def test_messages_in_a_plain_text_file(tmp_path):
 
 def test_message_content_of_the_wrong_type(tmp_path):
     rows = [{"messages": chat(i)} for i in range(10)]
-    rows[0]["messages"] = [u(), {"role": "assistant", "content": [{"type": "text", "text": "hi"}]}]
+    rows[0]["messages"] = [u(), {"role": "assistant", "content": [{"type": "text", "text": "hi"}]}]  # parts: joined
     rows[1]["messages"] = [u(), {"role": "assistant", "content": 7}]
+    rows[2]["messages"] = [u(), {"role": "assistant", "content": {"answer": "hi"}}]
     report = inspect(tmp_path, rows)
-    assert [f.row for f in report.errors] == [1, 2]
-    assert "content of type list; expected text" in report.errors[0].message
-    assert "message 2 (assistant) has empty content" in report.errors[1].message
+    assert [f.row for f in report.errors] == [2, 3]
+    assert "message 2 (assistant) has empty content" in report.errors[0].message
+    assert "content of type dict; expected text" in report.errors[1].message
 
 
 @pytest.mark.parametrize("label", [[True], {"v": 1}, 0.5, "sometimes"])
@@ -142,15 +143,17 @@ def test_labels_of_the_wrong_type(tmp_path, label):
     assert "not boolean-like" in report.errors[0].message
 
 
-def test_extra_column_mixing_types_is_one_error(tmp_path):
+def test_extra_column_mixing_types_names_every_odd_row(tmp_path):
     rows = [{"prompt": f"p{i}", "completion": f"c{i}", "id": i} for i in range(10)]
     rows[4]["id"] = "four"
     rows[6]["id"] = "six"
     rows[7]["id"] = None  # missing values are fine
     rows[8]["id"] = 8.5  # ints and floats mix fine
-    report = inspect(tmp_path, rows)
-    assert [(f.row, f.column) for f in report.errors] == [(5, "id")]
+    report, out = inspect_dataset(write_jsonl(tmp_path / "d.jsonl", rows))
+    # Each row of the other type would break the trainer's table, so each is named (and left out).
+    assert [(f.row, f.column) for f in report.errors] == [(5, "id"), (7, "id")]
     assert "holds a str here but a number in line 1" in report.errors[0].message
+    assert report.skipped_rows == 2 and len(out) == 8 and all(not isinstance(r["id"], str) for r in out)
 
 
 def test_clean_rows_with_extra_columns_reach_datasets(tmp_path):
@@ -341,4 +344,4 @@ def test_mangled_files_give_a_report_or_a_value_error(tmp_path, suffix):
             assert path.name in str(exc)
             continue
         json.dumps(report.to_dict(), default=str)
-        assert report.rows == len(out)
+        assert report.training_rows == len(out) <= report.rows

@@ -109,7 +109,10 @@ def test_rows_with_errors_are_skipped_not_fatal(tmp_path, tokenizer):
             for i in range(10)]
     rows[3]["messages"] = [{"role": "user", "content": "no answer"}]
     report, out = inspect(tmp_path, rows)
+    assert len(out) == 9 and report.skipped_rows == 1  # the bad row is left out before anything is measured
     stats = measure_tokens(report, out, tokenizer=tokenizer)
+    assert stats.rows_measured == 9 and stats.skipped == 0
+    stats = measure_tokens(report, [*out, rows[3]], tokenizer=tokenizer)  # a bad row handed in anyway is skipped
     assert stats.rows_measured == 9 and stats.skipped == 1
 
 

@@ -12,6 +12,7 @@ with hashable tuples instead of JSON dumps, and nothing is copied.
 from __future__ import annotations
 
 from . import formats
+from .content import scan_text
 from .report import Finding
 
 MAX_FINDINGS = 500
@@ -96,29 +97,54 @@ def check_rows(rows: list[dict], shape: str, conversational: bool, numbers: list
     """Check every row. `numbers` are the rows' places in the file (JSONL: line numbers, unit "line")."""
     if columns is None:
         columns = list(dict.fromkeys(k for r in rows[:200] for k in r))
-    needed = formats.required_columns(shape, columns)
-    rules = _rules(shape, list(needed))
-    text_columns = tuple(c for c in needed if c != "label")
-    check_label = "label" in needed
-    extra = [c for c in columns if c not in needed]
-    extra_kinds: dict[str, tuple[str, str]] = {}  # column → (kind, where first seen)
-    extra_reported: set[str] = set()
-    pair = shape == "preference"
+    checker = RowChecker(shape, conversational, columns, unit)
     findings: list[Finding] = []
-    seen: dict = {}
     for index, row in enumerate(rows, start=1):
-        place = numbers[index - 1] if numbers else index
+        found = checker.check(row, numbers[index - 1] if numbers else index, index)
+        if found:
+            findings.extend(found)
+            if len(findings) >= MAX_FINDINGS:
+                break
+    findings.extend(checker.finish(len(rows)))
+    return findings
+
+
+class RowChecker:
+    """The checks of one file, one row at a time (so a file can be checked while it streams past).
+
+    `check(row, place, index)` returns the row's findings with their row (and line) set; what it learns on
+    the way (the first type each extra column holds, the rows seen for duplicates) it keeps. Duplicates are
+    remembered by a hash of the row, not the row itself, so memory stays small for large files. After a
+    call, `marker` names a media marker (`<image>`) found in the row's text and `placeholder` says whether
+    a template placeholder was left in it."""
+
+    def __init__(self, shape: str, conversational: bool, columns: list[str], unit: str = "row"):
+        self.shape, self.conversational, self.unit = shape, conversational, unit
+        self.needed = formats.required_columns(shape, columns)
+        self.needed_set = set(self.needed)
+        self.rules = _rules(shape, list(self.needed))
+        self.text_columns = tuple(c for c in self.needed if c != "label")
+        self.check_label = "label" in self.needed
+        self.pair = shape == "preference"
+        self.extra_kinds: dict[str, tuple[str, str]] = {}  # column → (kind, where first seen)
+        self.seen: dict = {}  # hash of a row → where it was first seen
+        self.marker: str | None = None
+        self.placeholder = False
+
+    def check(self, row: dict, place: int, index: int) -> list[Finding]:
+        needed, conversational = self.needed, self.conversational
         found: list[Finding] = []
         size = 0
-        missing = [c for c in needed if c not in row]
+        self.marker, self.placeholder = None, False
+        missing = None if row.keys() >= self.needed_set else [c for c in needed if c not in row]
         other = formats.detect_shape(list(row)) if missing else None
-        if other is not None and not set(formats.required_columns(other, list(row))) <= set(needed):
+        if other is not None and not set(formats.required_columns(other, list(row))) <= self.needed_set:
             found.append(Finding(
                 "error", f"this row has the columns {list(row)}, the shape of {other.replace('_', ' ')} data, not "
                 f"the {list(needed)} most rows have; one file holds one shape: split it or fix the row.",
                 column=missing[0]))
         else:
-            for column in text_columns:
+            for column in self.text_columns:
                 value = row.get(column)
                 if type(value) is str:  # the fast path: most values are plain text
                     if not value or value.isspace():
@@ -126,12 +152,19 @@ def check_rows(rows: list[dict], shape: str, conversational: bool, numbers: list
                     elif conversational and column != "text":
                         found.append(Finding("error", "plain text in a conversational file; use a list of "
                                              "{role, content} messages.", column=column))
+                    elif "<" in value or "{{" in value:
+                        self._scan(value)
                     size += len(value)
                     continue
-                problem, chars = _check_value(value, column, conversational, rules.get(column, "conversation"))
+                problem, chars = _check_value(value, column, conversational, self.rules.get(column, "conversation"))
                 found.extend(problem)
                 size += chars
-            if check_label:
+                if type(value) is list:
+                    for message in value:
+                        content = message.get("content") if isinstance(message, dict) else None
+                        if type(content) is str and ("<" in content or "{{" in content):
+                            self._scan(content)
+            if self.check_label:
                 label = row.get("label")
                 if label is None or label == "":
                     found.append(Finding("error", "the label is missing; give true or false.", column="label"))
@@ -139,46 +172,57 @@ def check_rows(rows: list[dict], shape: str, conversational: bool, numbers: list
                     shown = repr(label) if len(repr(label)) < 60 else repr(label)[:60] + "…"
                     found.append(Finding("error", f"label {shown} is not boolean-like; use true/false (or 1/0, "
                                          "yes/no, up/down).", column="label"))
-            if pair and row.get("chosen") is not None and row.get("chosen") == row.get("rejected"):
+            if self.pair and row.get("chosen") is not None and row.get("chosen") == row.get("rejected"):
                 found.append(Finding("error", "'chosen' and 'rejected' are identical, so there is nothing to prefer; "
                                      "fix the pair or delete the row.", column="rejected"))
         if size > HUGE_CHARS:
             found.append(Finding("warning", f"this row holds {size:,} characters (about {size // 4:,} tokens), far "
                                  "beyond any training context; it will be cut short. Shorten it or delete the row."))
-        for column in extra:
-            value = row.get(column)
-            if value is None:
+        for column, value in (row.items() if len(row) > len(needed) or missing else ()):
+            if value is None or column in self.needed_set:
                 continue
             kind = _kind(value)
             if kind in ("list", "dict") and depth(value) > MAX_DEPTH:
                 found.append(Finding("error", f"the value is nested more than {MAX_DEPTH} levels deep; the trainer "
                                      "can't read it. Flatten it or drop the column.", column=column))
                 continue
-            first = extra_kinds.setdefault(column, (kind, f"{unit} {place}"))
-            if first[0] != kind and column not in extra_reported:
-                extra_reported.add(column)
+            first = self.extra_kinds.get(column)
+            if first is None:
+                self.extra_kinds[column] = (kind, f"{self.unit} {place}")
+            elif first[0] != kind:
+                # Every such row is named (and left out of training): the trainer's table can't hold any of them.
                 found.append(Finding("error", f"holds a {kind} here but a {first[0]} in {first[1]}; a column must "
                                      "hold one type (the trainer's table can't mix them). Fix the values or drop "
                                      "the column.", column=column))
         key = _row_key(row)
         if key is not None:
-            first_place = seen.setdefault(key, place)
+            try:
+                key = hash(key)
+            except TypeError:
+                key = None
+        if key is not None:
+            first_place = self.seen.setdefault(key, place)
             if first_place != place:
-                found.append(Finding("warning", f"duplicate of {unit} {first_place}; duplicates weigh that example "
-                                     "twice."))
+                found.append(Finding("warning", f"duplicate of {self.unit} {first_place}; duplicates weigh that "
+                                     "example twice."))
         if found:
             for finding in found:
-                if unit == "line":
+                if self.unit == "line":
                     finding.row, finding.line = index, place
                 else:
                     finding.row = place
-            findings.extend(found)
-            if len(findings) >= MAX_FINDINGS:
-                break
-    if len(rows) < MIN_ROWS:
-        findings.append(Finding("warning", f"only {len(rows)} rows; training needs at least {MIN_ROWS} to show "
-                                           "anything."))
-    return findings
+        return found
+
+    def _scan(self, text: str) -> None:
+        marker, placeholder = scan_text(text)
+        self.marker = self.marker or marker
+        self.placeholder = self.placeholder or placeholder
+
+    def finish(self, rows: int) -> list[Finding]:
+        """The findings about the file as a whole, once `rows` rows were checked."""
+        if rows < MIN_ROWS:
+            return [Finding("warning", f"only {rows} rows; training needs at least {MIN_ROWS} to show anything.")]
+        return []
 
 
 def _check_value(value, column: str, conversational: bool, rule: str) -> tuple[list[Finding], int]:

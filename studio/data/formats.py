@@ -100,6 +100,9 @@ def community_format(columns: list[str], rows: list[dict]) -> str | None:
         if ({"label", "kto_tag"} & present) and "completion" not in present:
             return "sharegpt_unpaired"
         return "sharegpt"
+    if ("messages" in present and ({"label", "kto_tag"} & present) and not ({"prompt", "completion"} & present)
+            and _mostly(rows, lambda r: isinstance(r.get("messages"), list))):
+        return "messages_unpaired"
     if "messages" in present and _mostly(rows, lambda r: isinstance(r.get("messages"), list)
                                          and any(isinstance(m, dict) and "from" in m for m in r["messages"][:3])):
         return "sharegpt_messages"
@@ -108,7 +111,25 @@ def community_format(columns: list[str], rows: list[dict]) -> str | None:
             return "hh"
         if _mostly(rows, lambda r: _is_turn(r.get("chosen")) or _is_turn(r.get("rejected"))):
             return "single_message_pairs"
+        if "prompt" in present and _mostly(rows, lambda r: _starts_with_prompt(r.get("chosen"))):
+            return "pairs_with_prompt_inside"
     return None
+
+
+def _starts_with_prompt(value) -> bool:
+    """A chosen/rejected message list that starts with the user's turn: the prompt is inside it."""
+    if not is_messages(value):
+        return False
+    first = next((m.get("role") for m in value if m.get("role") != "system"), None)
+    return first in ("user", "human")
+
+
+def converted_columns(columns: list[str]) -> list[str]:
+    """The columns a file will have once its community format is converted (for ranking column guesses)."""
+    present = set(columns)
+    if "messages" in present and ({"label", "kto_tag"} & present) and not ({"prompt", "completion"} & present):
+        return [c for c in columns if c not in ("messages", "kto_tag")] + ["prompt", "completion", "label"]
+    return columns
 
 
 NOTES = {
@@ -122,6 +143,11 @@ NOTES = {
     "hh": "Converted from Anthropic HH transcripts (\"Human: … Assistant: …\") to conversational preference, "
           "with the turns both answers share split out as the prompt.",
     "single_message_pairs": "Wrapped single-message chosen/rejected values into message lists.",
+    "messages_unpaired": "Converted messages + label (LLaMA-Factory's KTO layout) to conversational unpaired "
+                         "feedback: the last assistant turn is the completion the label judges, the turns before "
+                         "it the prompt (trained with KTO, never as SFT targets).",
+    "pairs_with_prompt_inside": "chosen/rejected held the whole conversation, prompt included (UltraFeedback's "
+                                "layout): the turns both share became the prompt, the rest the two answers.",
 }
 
 
@@ -129,13 +155,19 @@ def convert_rows(rows: list[dict], columns: list[str] | None = None) -> tuple[li
     """Convert a known community format to a TRL shape; returns (rows, note). Unknown formats pass through."""
     if columns is None:
         columns = list(dict.fromkeys(k for r in rows[:200] for k in r))
-    kind = community_format(columns, rows)
-    if kind is None:
+    convert, note = converter(columns, rows)
+    if convert is None:
         return rows, ""
-    convert = {"alpaca": _alpaca, "sharegpt": _sharegpt, "sharegpt_messages": _sharegpt_messages,
-               "sharegpt_preference": _sharegpt_preference, "sharegpt_unpaired": _sharegpt_unpaired,
-               "hh": _hh, "single_message_pairs": _single_message_pairs}[kind]
-    return [convert(row) for row in rows], NOTES[kind]
+    return [convert(row) for row in rows], note
+
+
+def converter(columns: list[str], sample: list[dict]):
+    """(the function converting one row, its note) for the community format `sample` is in; (None, "")
+    when the rows are in a TRL shape already."""
+    kind = community_format(columns, sample)
+    if kind is None:
+        return None, ""
+    return CONVERTERS[kind], NOTES[kind]
 
 
 def _rest(row: dict, *drop: str) -> dict:
@@ -190,6 +222,33 @@ def _sharegpt_unpaired(row: dict) -> dict:
             "label": label}
 
 
+def _messages_unpaired(row: dict) -> dict:
+    messages = turns(row.get("messages") or [])
+    last = max((i for i, m in enumerate(messages) if isinstance(m, dict) and m.get("role") == "assistant"),
+               default=len(messages))
+    label = row.get("label", row.get("kto_tag"))
+    return {**_rest(row, "messages", "kto_tag"), "prompt": messages[:last], "completion": messages[last:],
+            "label": label}
+
+
+def _pairs_with_prompt_inside(row: dict) -> dict:
+    chosen, rejected = row.get("chosen"), row.get("rejected")
+    if not (is_messages(chosen) and is_messages(rejected)):
+        return row  # left for the checks to name
+    prompt, chosen, rejected = split_shared(chosen, rejected)
+    return {**row, "prompt": prompt, "chosen": chosen, "rejected": rejected}
+
+
+def split_shared(chosen: list, rejected: list) -> tuple[list, list, list]:
+    """Two conversations → (the turns both share, ending with the user's turn; chosen's rest; rejected's rest)."""
+    shared = 0
+    while shared < min(len(chosen), len(rejected)) and chosen[shared] == rejected[shared]:
+        shared += 1
+    while shared and isinstance(chosen[shared - 1], dict) and chosen[shared - 1].get("role") == "assistant":
+        shared -= 1  # the prompt ends with the user's turn; the answers start with the assistant's
+    return chosen[:shared], chosen[shared:], rejected[shared:]
+
+
 def _single_message_pairs(row: dict) -> dict:
     out = dict(row)
     for key in ("chosen", "rejected"):
@@ -219,13 +278,62 @@ def _hh(row: dict) -> dict:
     rejected_m = parse_transcript(rejected) if isinstance(rejected, str) else None
     if chosen_m is None or rejected_m is None:
         return row  # left as text; the checks report it as plain text in a conversational file
-    shared = 0
-    while shared < min(len(chosen_m), len(rejected_m)) and chosen_m[shared] == rejected_m[shared]:
-        shared += 1
-    while shared and chosen_m[shared - 1]["role"] == "assistant":
-        shared -= 1  # the prompt ends with the user's turn; the answers start with the assistant's
-    return {**_rest(row, "chosen", "rejected"), "prompt": chosen_m[:shared], "chosen": chosen_m[shared:],
-            "rejected": rejected_m[shared:]}
+    prompt, chosen_m, rejected_m = split_shared(chosen_m, rejected_m)
+    return {**_rest(row, "chosen", "rejected"), "prompt": prompt, "chosen": chosen_m, "rejected": rejected_m}
+
+
+CONVERTERS = {"alpaca": _alpaca, "sharegpt": _sharegpt, "sharegpt_messages": _sharegpt_messages,
+              "sharegpt_preference": _sharegpt_preference, "sharegpt_unpaired": _sharegpt_unpaired,
+              "hh": _hh, "single_message_pairs": _single_message_pairs, "messages_unpaired": _messages_unpaired,
+              "pairs_with_prompt_inside": _pairs_with_prompt_inside}
+
+
+SYSTEM_NOTE = ("Kept the 'system' column as each conversation's system message (the first message), so the chat "
+               "template shows it to the model as the system prompt.")
+
+
+def system_merger(columns: list[str], sample: list[dict]):
+    """(the function folding a `system` column into the row's messages, its note), or (None, "") when the
+    rows have no such column or nothing to fold it into."""
+    present = set(columns)
+    if "system" not in present or not (present & {"messages", "prompt", "chosen"}):
+        return None, ""
+    if not _mostly([r for r in sample if r.get("system") is not None] or sample,
+                   lambda r: isinstance(r.get("system"), str)):
+        return None, ""
+    return _merge_system, SYSTEM_NOTE
+
+
+def _with_system(messages, system: str):
+    if isinstance(messages, str):
+        messages = [{"role": "user", "content": messages}]
+    if not isinstance(messages, list) or (messages and isinstance(messages[0], dict)
+                                          and messages[0].get("role") == "system"):
+        return messages
+    return [{"role": "system", "content": system}, *messages]
+
+
+def _merge_system(row: dict) -> dict:
+    system = row.get("system")
+    out = _rest(row, "system")
+    has_system = isinstance(system, str) and bool(system.strip())
+    if "messages" in out:
+        if has_system:
+            out["messages"] = _with_system(out["messages"], system)
+        return out
+    if "prompt" in out:
+        prompt = out["prompt"]
+        # Plain prompts become conversations (with or without a system message), so the whole file keeps one form.
+        out["prompt"] = _with_system(prompt, system) if has_system else _to_messages(prompt, "user")
+        for key in ("completion", "chosen", "rejected"):
+            if key in out:
+                out[key] = _to_messages(out[key], "assistant")
+        return out
+    if has_system:
+        for key in ("chosen", "rejected"):
+            if isinstance(out.get(key), list):
+                out[key] = _with_system(out[key], system)
+    return out
 
 
 def is_conversational(rows: list[dict], shape: str) -> bool:

@@ -1,9 +1,13 @@
-"""Reading a dataset file into plain rows (list of dicts), with every unreadable line reported, not raised.
+"""Reading a dataset file into plain rows (dicts), with every unreadable line reported, not raised.
 
 Supported: JSON Lines, JSON (an array of objects, or an object of equal-length arrays), CSV, TSV and
 Parquet, each optionally gzip-compressed. Problems that make the whole file unusable raise ValueError
 with the file name and what to do; problems with single lines come back as findings so the user sees
 all of them at once.
+
+`open_rows` gives a `RowStream`: the rows one at a time, so a JSON Lines file of many gigabytes is read in
+bounded memory (JSON, CSV, TSV and Parquet are still read whole, then handed out one by one). `load_rows`
+reads everything into a `LoadedFile`.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ try:
 except ImportError:  # pragma: no cover
     _orjson = None
 
-MAX_FILE_BYTES = 200 * 1024 * 1024  # files over this are refused before reading (shared mode lowers it)
+MAX_FILE_BYTES = 10 * 2**30  # files over this are refused before reading (shared mode has its own upload cap)
 SUPPORTED = (".jsonl", ".json", ".csv", ".tsv", ".parquet")
+MAX_LOADER_FINDINGS = 500  # unreadable lines named one by one; all of them are counted
 
 
 @dataclass
@@ -49,9 +54,55 @@ def _format_of(path: Path) -> tuple[str, bool]:
     return ext, compressed
 
 
+class RowStream:
+    """A file's rows as they are read: iterating gives (place, row), place as a person counts (JSONL: the
+    line). Unreadable lines become `findings` as they are met. Iterate once."""
+
+    def __init__(self, items, file_format: str, unit: str = "row", findings: list[Finding] | None = None,
+                 row_findings: dict[int, list[Finding]] | None = None):
+        self._items, self.file_format, self.unit = items, file_format, unit
+        self.findings: list[Finding] = findings if findings is not None else []  # unreadable items (capped)
+        self.unreadable = len(self.findings)  # how many items could not be read as a row, all of them counted
+        self.row_findings = row_findings or {}  # place → findings about a row that was read (CSV: extra cells)
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def unreadable_item(self, finding: Finding) -> None:
+        self.unreadable += 1
+        if len(self.findings) < MAX_LOADER_FINDINGS:
+            self.findings.append(finding)
+
+    @classmethod
+    def of(cls, loaded: LoadedFile) -> RowStream:
+        numbers = loaded.numbers or range(1, len(loaded.rows) + 1)
+        if loaded.file_format in ("csv", "tsv"):  # its findings are about rows it kept
+            attached: dict[int, list[Finding]] = {}
+            for finding in loaded.findings:
+                attached.setdefault(finding.row, []).append(finding)
+            return cls(zip(numbers, loaded.rows), loaded.file_format, loaded.unit, row_findings=attached)
+        return cls(zip(numbers, loaded.rows), loaded.file_format, loaded.unit, list(loaded.findings))
+
+
 def load_rows(path: str | Path, max_bytes: int = MAX_FILE_BYTES, max_rows: int | None = None) -> LoadedFile:
     """Read `path` into rows. Raises ValueError when the file as a whole can't be used.
     `max_bytes` bounds the file and what it expands to (gzip, Parquet); `max_rows` (shared mode) the rows."""
+    stream = open_rows(path, max_bytes, max_rows)
+    numbers, rows = [], []
+    for number, row in stream:
+        numbers.append(number)
+        rows.append(row)
+    if stream.file_format in ("csv", "tsv"):
+        attached = [f for found in stream.row_findings.values() for f in found]
+        return LoadedFile(rows, stream.file_format, attached)
+    if stream.unit == "line" or stream.file_format == "json":
+        return LoadedFile(rows, stream.file_format, stream.findings, numbers, stream.unit)
+    return LoadedFile(rows, stream.file_format, stream.findings)
+
+
+def open_rows(path: str | Path, max_bytes: int = MAX_FILE_BYTES, max_rows: int | None = None) -> RowStream:
+    """`path`'s rows as a stream (JSON Lines read as it goes). Raises ValueError, before or while reading,
+    when the file as a whole can't be used."""
     path = Path(path)
     name = path.name
     if not path.is_file():
@@ -69,16 +120,19 @@ def load_rows(path: str | Path, max_bytes: int = MAX_FILE_BYTES, max_rows: int |
         raise ValueError(
             f"{name}: unsupported file type '{ext or 'none'}'. Use JSONL, JSON, CSV, TSV or Parquet (optionally .gz)."
         )
+    if ext == ".jsonl":
+        _sniff_binary(path, compressed)
+        stream = RowStream((), "jsonl", "line")
+        stream._items = _iter_jsonl(path, compressed, max_bytes, max_rows, stream)
+        return stream
     if ext == ".parquet":
         loaded = _read_parquet(path, compressed, max_bytes, max_rows)
-    elif ext == ".jsonl":
-        loaded = _read_jsonl(path, compressed, max_bytes, max_rows)  # streamed: never held whole in memory
     else:
         text = _decode(_read_bytes(path, compressed, max_bytes), name, ext)
         loaded = _read_json(text, name) if ext == ".json" else \
             _read_delimited(text, name, "\t" if ext == ".tsv" else ",", max_rows)
     _check_rows(len(loaded.rows), max_rows, name)
-    return loaded
+    return RowStream.of(loaded)
 
 
 def _check_rows(count: int, max_rows: int | None, name: str) -> None:
@@ -125,15 +179,28 @@ def _parse_line(line: bytes):
     return json.loads(line.decode("utf-8"))
 
 
-def _read_jsonl(path: Path, compressed: bool, max_bytes: int, max_rows: int | None = None) -> LoadedFile:
-    name = path.name
-    rows, findings, numbers = [], [], []
-    read = 0
+def _gzip_error(name: str, exc: Exception) -> ValueError:
+    return ValueError(f"{name}: not valid gzip data ({exc}). Re-compress the file or upload it uncompressed.")
+
+
+def _sniff_binary(path: Path, compressed: bool) -> None:
     opener = gzip.open if compressed else open
     try:
         with opener(path, "rb") as handle:
             if b"\x00" in handle.read(4096):
-                raise ValueError(f"{name}: this looks like a binary file, not JSONL text.")
+                raise ValueError(f"{path.name}: this looks like a binary file, not JSONL text.")
+    except (OSError, EOFError, zlib.error) as exc:
+        if not compressed:
+            raise ValueError(f"{path.name}: could not be read ({exc}).") from exc
+        raise _gzip_error(path.name, exc) from exc
+
+
+def _iter_jsonl(path: Path, compressed: bool, max_bytes: int, max_rows: int | None, stream: RowStream):
+    """(line number, row) for each readable line; unreadable lines go to `stream.unreadable_item`."""
+    name = path.name
+    read = kept = 0
+    opener = gzip.open if compressed else open
+    try:
         with opener(path, "rb") as handle:
             # Binary lines split on b"\n" only: str.splitlines() would also break on U+2028/U+2029, which
             # JSON strings may hold raw.
@@ -152,30 +219,28 @@ def _read_jsonl(path: Path, compressed: bool, max_bytes: int, max_rows: int | No
                     raise ValueError(f"{name}: not UTF-8 text (byte {offset}). Save the file as UTF-8 and try "
                                      "again.") from exc
                 except json.JSONDecodeError as exc:
-                    findings.append(Finding("error", f"line {number} is not valid JSON ({exc.msg}); fix or delete it.",
-                                            line=number))
+                    stream.unreadable_item(Finding("error", f"line {number} is not valid JSON ({exc.msg}); fix or "
+                                                   "delete it.", line=number))
                     continue
                 except RecursionError:
-                    findings.append(Finding("error", f"line {number} is nested too deeply to read; flatten it or "
-                                            "delete "
-                                            "it.", line=number))
+                    stream.unreadable_item(Finding("error", f"line {number} is nested too deeply to read; flatten it "
+                                                   "or delete it.", line=number))
                     continue
                 if not isinstance(value, dict):
-                    findings.append(Finding("error", f"line {number} is a JSON {type(value).__name__}, not an object; "
-                                            "each line must be one {...} row.", line=number))
+                    stream.unreadable_item(Finding("error", f"line {number} is a JSON {type(value).__name__}, not an "
+                                                   "object; each line must be one {...} row.", line=number))
                     continue
-                rows.append(value)
-                numbers.append(number)
-                if max_rows is not None and len(rows) > max_rows:
-                    _check_rows(len(rows), max_rows, name)
+                kept += 1
+                if max_rows is not None and kept > max_rows:
+                    _check_rows(kept, max_rows, name)
+                yield number, value
     except (OSError, EOFError, zlib.error) as exc:
         if not compressed:
             raise ValueError(f"{name}: could not be read ({exc}).") from exc
-        raise ValueError(f"{name}: not valid gzip data ({exc}). Re-compress the file or upload it "
-                         "uncompressed.") from exc
-    if not rows:
-        raise ValueError(f"{name}: no readable rows" + (f" ({findings[0].message})" if findings else "."))
-    return LoadedFile(rows, "jsonl", findings, numbers, "line")
+        raise _gzip_error(name, exc) from exc
+    if not kept:
+        first = stream.findings[0].message if stream.findings else ""
+        raise ValueError(f"{name}: no readable rows" + (f" ({first})" if first else "."))
 
 
 def _read_json(text: str, name: str) -> LoadedFile:

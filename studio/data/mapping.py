@@ -9,6 +9,8 @@ accepted → chosen, thumbs → label, conversation → messages, …); a user's
 - a label is guessed only from a column whose values are boolean-like (a 1–5 `score` is not a label);
 - a guess that would leave prompts alone next to other, unexplained text columns is not made (those
   probably hold the answers, under a name we don't know): the user maps them.
+Score columns (`score_chosen`/`score_rejected` and other spellings) are found by `score_columns`; they are
+not a mapping target but are shown on the report and can drop near-ties (`min_score_gap`).
 """
 
 from __future__ import annotations
@@ -23,20 +25,31 @@ TARGETS = ("prompt", "completion", "chosen", "rejected", "label", "messages", "t
 # read as underscores.
 ALIASES: dict[str, tuple[str, ...]] = {
     "prompt": ("question", "instruction", "query", "input", "prompt_text", "user", "user_input", "request",
-               "problem", "context"),
+               "problem", "context", "prompt_messages", "prompt_conversation", "user_message", "human"),
     "completion": ("answer", "response", "output", "completion_text", "target", "assistant",
-                   "solution", "generation"),
+                   "solution", "generation", "completion_messages", "response_messages", "assistant_message"),
     "chosen": ("accepted", "preferred", "good", "winner", "chosen_response", "response_chosen", "better",
-               "positive", "chosen_text", "win"),
+               "positive", "chosen_text", "win", "chosen_messages", "chosen_conversation", "chosen_chat",
+               "preferred_response", "chosen_answer", "answer_chosen", "preferred_messages"),
     "rejected": ("dispreferred", "worse", "bad", "loser", "rejected_response", "response_rejected",
-                 "negative", "rejected_text", "lose", "dispreferred_response"),
+                 "negative", "rejected_text", "lose", "dispreferred_response", "rejected_messages",
+                 "rejected_conversation", "rejected_chat", "rejected_answer", "answer_rejected",
+                 "dispreferred_messages"),
     "label": ("thumbs", "thumbs_up", "rating", "score", "feedback", "is_good", "kto_tag", "good_bad",
-              "is_helpful", "approved", "desirable"),
-    "messages": ("conversation", "conversations", "dialog", "dialogue", "chat", "turns", "messages_list"),
+              "is_helpful", "approved", "desirable", "kto_label", "is_desirable", "is_preferred"),
+    "messages": ("conversation", "conversations", "dialog", "dialogue", "chat", "turns", "messages_list",
+                 "chat_messages", "conversation_messages"),
     "text": ("content", "document", "body", "passage", "raw_text", "sentence"),
 }
 # In a file that has its own `prompt`, these hold reference answers for rewards, not completions.
 REFERENCE_ANSWER_NAMES = {"answer", "solution", "ground_truth", "reference"}
+# Columns that score each side of a pair (UltraFeedback's score_chosen/score_rejected and other spellings).
+SCORE_ALIASES = {
+    "chosen": ("score_chosen", "chosen_score", "chosen_rating", "rating_chosen", "chosen_reward", "reward_chosen",
+               "chosen_scores"),
+    "rejected": ("score_rejected", "rejected_score", "rejected_rating", "rating_rejected", "rejected_reward",
+                 "reward_rejected", "rejected_scores"),
+}
 
 
 def _norm(name: str) -> str:
@@ -118,8 +131,8 @@ def choose_mapping(columns: list[str], sample: list[dict], explicit: dict[str, s
     merged = {} if formats.community_format(columns, sample) else \
         {t: c for t, c in suggested.items() if c not in claimed and t not in explicit}
     merged.update(chosen)
-    after = renamed_columns(columns, merged)
-    if formats.shape_rank(after) >= formats.shape_rank(renamed_columns(columns, chosen)):
+    after = formats.converted_columns(renamed_columns(columns, merged))
+    if formats.shape_rank(after) >= formats.shape_rank(formats.converted_columns(renamed_columns(columns, chosen))):
         merged = chosen
     elif formats.detect_shape(after) == "prompt_only" and merged != chosen and _leftover_text(columns, merged, sample):
         merged = chosen  # prompts plus unexplained text columns: those probably hold answers the names don't reveal
@@ -167,3 +180,19 @@ def mapping_note(mapping: dict[str, str], explicit: dict[str, str | None], colum
     replaced = [t for t, c in mapping.items() if t in columns and t != c]
     extra = f", replacing the file's own {', '.join(repr(t) for t in replaced)}" if replaced else ""
     return f"Mapped columns {'; '.join(parts)}{extra}."
+
+
+def score_columns(columns: list[str], sample: list[dict]) -> dict[str, str]:
+    """{"chosen": column, "rejected": column} for a pair of numeric score columns, or {} when there is none."""
+    by_norm = {}
+    for column in columns:
+        by_norm.setdefault(_norm(column), column)
+    found = {}
+    for side, aliases in SCORE_ALIASES.items():
+        for alias in aliases:
+            column = by_norm.get(alias)
+            values = [row.get(column) for row in sample if row.get(column) is not None] if column else []
+            if column and values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+                found[side] = column
+                break
+    return found if len(found) == 2 else {}

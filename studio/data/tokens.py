@@ -116,7 +116,7 @@ def measure_tokens(report: DatasetReport, rows: list[dict], model: str | None = 
         name = model or getattr(tokenizer, "name_or_path", "tokenizer")
     prepare = prepare or _generic_prepare
     indexes = list(range(len(rows)))
-    sampled = not exact and len(rows) > sample
+    sampled = (not exact and len(rows) > sample) or len(rows) < (report.training_rows or 0)
     if sampled:
         indexes = sorted(random.Random(seed).sample(indexes, sample))
     rendered, kept = [], []
@@ -132,7 +132,10 @@ def measure_tokens(report: DatasetReport, rows: list[dict], model: str | None = 
             kept.append(index)
         except Exception:  # a row with errors (the checks name them); it can't be rendered
             skipped += 1
-    stats = TokenStats(model=name, method=method, max_length=max_length, rows_total=len(rows),
+    # The rows handed in may be the first of a larger file (validation streams it and keeps a pool of rows):
+    # the estimate then scales to all the rows training reads.
+    total = max(len(rows), report.training_rows or 0)
+    stats = TokenStats(model=name, method=method, max_length=max_length, rows_total=total,
                        rows_measured=len(rendered), sampled=sampled, skipped=skipped,
                        rendered=[_show(r) for r in rendered[:PREVIEW_ROWS]])
     _count(stats, rendered, kept, tokenizer)

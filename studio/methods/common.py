@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..data import inspect_dataset, to_dataset
+from ..data import inspect_file, to_dataset
+from ..data.validation import drop_near_ties
 from ..data.formats import as_conversational  # noqa: F401 (methods call it from here)
 from ..models import Placement, load_tokenizer, placement, resolve_model
 
@@ -118,15 +119,31 @@ def load_model_for_training(path: str, spec, where: Placement, method, tokenizer
     return model.to(where.device) if "quantization_config" not in kwargs else model
 
 
-def load_training_rows(spec, accepted_shapes: tuple[str, ...]):
-    report, rows = inspect_dataset(spec.dataset_path())
+def load_training_rows(spec, accepted_shapes: tuple[str, ...], with_skipped: bool = False):
+    """(report, the rows to train on), bad rows left out unless the spec says `skip_bad_rows: false`; with
+    `with_skipped`, also the rows left out ({row, line?, reasons, data} each). Raises ValueError when the
+    data is blocked (unusable file, too many bad rows, or any error in strict mode) or of the wrong shape."""
+    found = inspect_file(spec.dataset_path(), skip_bad_rows=getattr(spec, "skip_bad_rows", True),
+                         collect_skipped=with_skipped)
+    report, rows = found.report, found.rows
     if report.shape not in accepted_shapes:
         raise ValueError(
             f"{report.source} has the shape '{report.shape}', but {spec.method.upper()} trains on "
             f"{' or '.join(accepted_shapes)} data. Pick another dataset or the method the Method tab recommends."
         )
-    to_dataset(rows, report)  # raises with the first error when the data is unusable
-    return report, rows
+    to_dataset(rows, report)  # raises with the reason and the first error when the data is blocked
+    return (report, rows, found.skipped) if with_skipped else (report, rows)
+
+
+def skipped_summary(report, skipped: list[dict]) -> str:
+    """One log line: how many rows were left out and the commonest reasons."""
+    from collections import Counter
+
+    reasons = Counter(r.split(":", 1)[0] if r.startswith(("holds ", "line ")) else r
+                      for entry in skipped for r in entry["reasons"][:1])
+    common = "; ".join(f"{count}× {reason[:120]}" for reason, count in reasons.most_common(3))
+    return (f"left {len(skipped)} row(s) out of training (skipped.jsonl), of {report.rows + report.unreadable_rows}"
+            f" in the file: {common}")
 
 
 def split_holdout(rows: list[dict], wanted: int, seed: int) -> tuple[list[dict], list[dict]]:
@@ -153,11 +170,25 @@ def prepare(spec, folder, callbacks: list, method, log=print) -> TrainContext:
     path = resolve_model(spec.model_name)
     log(f"model {spec.model_name} → {path}")
     tokenizer = load_tokenizer(path)
-    report, rows = load_training_rows(spec, method.shapes)
+    report, rows, skipped = load_training_rows(spec, method.shapes, with_skipped=True)
+    # The held-out split is drawn from the same rows the verdict reads (the file's rows, bad ones left out);
+    # near-ties are dropped from the training side only, so the split never moves.
     rows, holdout = split_holdout(rows, spec.holdout_rows, spec.training.get("seed", 42))
     if holdout:
         write_jsonl(folder.holdout, holdout)
         log(f"kept {len(holdout)} rows out of training for the end-of-run evaluation (holdout.jsonl)")
+    rows, near_ties = drop_near_ties(rows, report, getattr(spec, "min_score_gap", 0.0))
+    if near_ties:
+        log(f"left {len(near_ties)} pair(s) out of training whose score gap is below min_score_gap "
+            f"{spec.min_score_gap:g}")
+    skipped = skipped + near_ties
+    if skipped:
+        write_jsonl(folder.skipped, skipped)
+        log(skipped_summary(report, skipped))
+    elif folder.skipped.exists():
+        folder.skipped.unlink()  # a resumed run whose data was fixed meanwhile
+    if not rows:
+        raise ValueError(f"{report.source}: no row is left to train on once the skipped rows are left out.")
     rows = method.prepare_rows(rows, report, tokenizer)
     from datasets import Dataset
 

@@ -19,7 +19,7 @@ from ..paths import PROJECT_ROOT  # noqa: F401 (the presets and samples are foun
 from ..redact import REDACTED, brief, redact_values
 from ..yamlconfig import EXPONENT_FLOAT, MAX_CONFIG_BYTES, parse_yaml_config, yaml_scalar, yaml_value  # noqa: F401
 
-STUDIO_KEYS = ("method", "dataset", "holdout_rows", "verdict_judge", "verdict_rows")
+STUDIO_KEYS = ("method", "dataset", "holdout_rows", "verdict_judge", "verdict_rows", "skip_bad_rows", "min_score_gap")
 VERDICT_JUDGES = "auto, rewards, answers, reference, none, reward-model:PATH or pairwise:MODEL"
 HOLDOUT_ROWS = 32  # rows kept out of training for the end-of-run evaluation (at most a tenth of the data)
 # The studio's defaults where they differ from TRL's: LoRA on the attention projections, as the seed does.
@@ -51,6 +51,8 @@ class RunSpec:
     holdout_rows: int = HOLDOUT_ROWS
     verdict_judge: str = "auto"  # who judges the end-of-run verdict (evaluation/verdict.py: choose_judge)
     verdict_rows: str = ""  # a file of rows to judge it on instead of its own held-out rows (an arena's)
+    skip_bad_rows: bool = True  # leave rows with errors out of training (False: block on any error)
+    min_score_gap: float = 0.0  # preference pairs with score columns: leave out pairs whose gap is below this
 
     @property
     def model_name(self) -> str:
@@ -79,8 +81,9 @@ class RunSpec:
         return "\n".join(parts)
 
     def _verdict(self) -> dict:
-        """The verdict's settings, written only where they differ from the defaults."""
-        return {k: v for k, v in (("verdict_judge", self.verdict_judge), ("verdict_rows", self.verdict_rows))
+        """The verdict's and the data's settings, written only where they differ from the defaults."""
+        return {k: v for k, v in (("verdict_judge", self.verdict_judge), ("verdict_rows", self.verdict_rows),
+                                  ("skip_bad_rows", self.skip_bad_rows), ("min_score_gap", self.min_score_gap))
                 if v != RunSpec.__dataclass_fields__[k].default}
 
     def dataset_path(self) -> Path:
@@ -116,6 +119,14 @@ def spec_from_dict(values: dict) -> RunSpec:
         raise ValueError(f"'verdict_judge' must be one of {VERDICT_JUDGES}; got {brief(verdict_judge)}.")
     if not isinstance(verdict_rows, str):
         raise ValueError(f"'verdict_rows' must be the path of a file of rows; got {brief(verdict_rows)}.")
+    skip_bad_rows = values.pop("skip_bad_rows", True)
+    if not isinstance(skip_bad_rows, bool):
+        raise ValueError(f"'skip_bad_rows' must be true (leave rows with errors out of training) or false (block "
+                         f"on any error); got {brief(skip_bad_rows)}.")
+    min_score_gap = values.pop("min_score_gap", 0.0)
+    if isinstance(min_score_gap, bool) or not isinstance(min_score_gap, (int, float)) or not min_score_gap >= 0:
+        raise ValueError(f"'min_score_gap' must be a number ≥ 0 (0 keeps every scored pair); got "
+                         f"{brief(min_score_gap)}.")
     holdout = values.pop("holdout_rows", HOLDOUT_ROWS)
     if not isinstance(holdout, int) or isinstance(holdout, bool) or holdout < 0:
         raise ValueError(f"'holdout_rows' must be a whole number ≥ 0 (0 turns the end-of-run evaluation off); "
@@ -151,7 +162,8 @@ def spec_from_dict(values: dict) -> RunSpec:
         names = parse(training["report_to"])
         training["report_to"] = names[0] if len(names) == 1 else (names or "none")
     return RunSpec(method=method, dataset=str(dataset), model=model, training=training, extras=extras,
-                   holdout_rows=holdout, verdict_judge=verdict_judge, verdict_rows=verdict_rows)
+                   holdout_rows=holdout, verdict_judge=verdict_judge, verdict_rows=verdict_rows,
+                   skip_bad_rows=skip_bad_rows, min_score_gap=float(min_score_gap))
 
 
 def parse_overrides(pairs: list[str]) -> dict:

@@ -1,6 +1,11 @@
 """Data tab: a file, a sample or a hub dataset → detected shape, column mapping, findings, a paginated preview,
 token lengths with the chosen model (histogram against max_length, rendered rows), and the hand-over to Method.
 
+Rows with errors (and rows with images, audio or video: the studio trains text only) are left out of
+training and counted in the summary; "Block on any error" turns that off. A preference file with score
+columns can leave near-ties out (min score gap). A large file is checked as it streams past; the page keeps
+its first `PAGE_ROWS` rows for paging and token lengths.
+
 The helpers above `build_data_tab` are pure (report/rows → text, frames, figures) and tested without a browser.
 """
 
@@ -28,16 +33,45 @@ FILE_TYPES = [".jsonl", ".json", ".csv", ".tsv", ".parquet", ".gz"]
 NOT_MAPPED = "(none)"
 PAGE_SIZES = [10, 20, 50, 100]
 CELL_CHARS = 400
+PAGE_ROWS = 50_000  # rows the page keeps for paging and token lengths; the rest are checked, then let go
 
 
 def sample_choices() -> list[str]:
     return sorted(p.name for p in SAMPLES_DIR.glob("*.jsonl"))
 
 
-def summary_markdown(report, origin: str = "") -> str:
+def skipped_markdown(report) -> str:
+    """What training leaves out and why (the commonest reasons), or "" when nothing is left out."""
+    if not report.skipped_rows:
+        return ""
+    from collections import Counter
+
+    reasons = Counter(entry["reasons"][0] for entry in report.skipped if entry.get("reasons"))
+    common = "; ".join(f"{count}× {text(reason, 160)}" for reason, count in reasons.most_common(3))
+    media = f", {report.media_rows:,} with images, audio or video" if report.media_rows else ""
+    verb = "are left out of training" if report.usable else "would be left out"
+    return (f"**{report.skipped_rows:,} row(s) {verb}** ({report.bad_rows:,} with errors{media}; "
+            f"{report.training_rows:,} train): {common}. A run lists them in its skipped.jsonl.")
+
+
+def scores_markdown(report) -> str:
+    sc = report.scores
+    if not sc:
+        return ""
+    line = (f"**Scores** {code(sc['chosen_column'], 60)} mean {sc['mean_chosen']} vs {code(sc['rejected_column'], 60)} "
+            f"mean {sc['mean_rejected']} over {sc['rows']:,} pairs · gap p10 {sc['gap_p10']} · p50 {sc['gap_p50']} · "
+            f"p90 {sc['gap_p90']} · {sc['ties']:,} tie(s) · {sc['inverted']:,} with chosen scored lower")
+    if sc.get("min_score_gap") is not None:
+        line += (f" · **{sc['below_min_gap']:,} pair(s) below the min score gap {sc['min_score_gap']:g}** are left "
+                 "out of training")
+    return line
+
+
+def summary_markdown(report, origin: str = "", kept_rows: int | None = None) -> str:
     style = "conversational" if report.conversational else "standard"
     verdict = ("**Ready to train.**" if report.usable else
-               f"**{len(report.errors)} error(s) must be fixed before training** (see the findings below).")
+               f"**{len(report.errors)} error(s) must be fixed before training** (see the findings below): "
+               f"{text(report.blocked_reason, 400)}")
     # File names, column names and notes come from the user's file: shown as text.
     columns = ", ".join(code(c, 80) for c in report.columns[:50]) + (" …" if len(report.columns) > 50 else "")
     lines = [f"### {text(report.source, 200)}",
@@ -46,6 +80,10 @@ def summary_markdown(report, origin: str = "") -> str:
     if origin:
         lines.insert(1, origin)
     lines += [f"Note: {text(note, 500)}" for note in report.conversions]
+    lines += [line for line in (scores_markdown(report), skipped_markdown(report)) if line]
+    if kept_rows is not None and kept_rows < report.training_rows:
+        lines.append(f"Every row was checked; the preview pages through the first {kept_rows:,} of the "
+                     f"{report.training_rows:,} rows that train.")
     lines.append(verdict + (f" {len(report.warnings)} warning(s)." if report.warnings else ""))
     return "\n\n".join(lines)
 
@@ -187,24 +225,45 @@ def keep_upload(path: str | Path, keep_dir: Path, safe_name=None) -> Path:
 
 
 def load_dataset_file(path: str | Path, keep_dir: Path, mapping: dict | None = None, policy=None,
-                      keep: set = frozenset()):
+                      keep: set = frozenset(), skip_bad_rows: bool = True, min_score_gap: float | None = None):
     """Inspect a file (copied into `keep_dir` when uploaded). With a mapping of the user's, the mapped rows are
-    written next to it, so training reads exactly what the tab showed.
-    Returns (kept file, training path, report, rows). `policy`: shared mode's upload limits (and its disk
-    quota for uploads, which removes the oldest ones not in `keep`, the files runs still need)."""
+    written next to it as they stream past, so training reads exactly what the tab showed.
+    Returns (kept file, training path, report, rows: the first PAGE_ROWS that train). `policy`: shared mode's
+    upload limits (and its disk quota for uploads, which removes the oldest ones not in `keep`, the files runs
+    still need)."""
+    import json
+
     limits = {"max_bytes": policy.max_upload_bytes, "max_rows": policy.max_rows} if policy is not None else {}
     if policy is not None and Path(path).is_file() and Path(path).stat().st_size > policy.max_upload_bytes:
         inspect_dataset(path, **limits)  # raises the size message before any copy
     if policy is not None and policy.enabled and not str(path).startswith((str(SAMPLES_DIR), str(keep_dir))):
         make_room(keep_dir, 2 * Path(path).stat().st_size, policy.limits.uploads_bytes, keep)
     kept = keep_upload(path, keep_dir, policy.safe_upload_name if policy is not None else None)
-    report, rows = inspect_dataset(kept, mapping, **limits)
-    report.source = Path(path).name  # the name the user knows, not the kept copy's
-    train_path = kept
-    if mapping and report.column_mapping:
-        from ..data.loading import save_rows
+    options = dict(skip_bad_rows=skip_bad_rows, min_score_gap=min_score_gap or None, keep_rows=PAGE_ROWS, **limits)
+    if not mapping:
+        report, rows = inspect_dataset(kept, **options)
+        train_path = kept
+    else:
+        from ..data import inspect_file
 
-        train_path = save_rows(rows, keep_dir / f"{kept.stem.removesuffix('.jsonl')}-mapped.jsonl")
+        mapped = keep_dir / f"{kept.stem.removesuffix('.jsonl')}-mapped.jsonl"
+        part = mapped.with_name(mapped.name + ".part")
+        with open(part, "w", encoding="utf-8") as handle:
+            def write(row: dict) -> None:
+                handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+            try:
+                found = inspect_file(kept, mapping, sink=write, **options)
+            except BaseException:
+                handle.close()
+                part.unlink(missing_ok=True)
+                raise
+        report, rows = found.report, found.rows
+        if report.column_mapping:
+            train_path = part.replace(mapped)
+        else:
+            part.unlink(missing_ok=True)
+            train_path = kept
+    report.source = Path(path).name  # the name the user knows, not the kept copy's
     return str(kept), str(train_path), report, rows
 
 
@@ -230,8 +289,14 @@ def build_data_tab(ctx, dataset_state: gr.State):
         with gr.Row():
             dropdowns = [gr.Dropdown([NOT_MAPPED], value=NOT_MAPPED, label=target, visible=False,
                                      elem_id=f"dataset-map-{target}", min_width=140) for target in TARGETS]
-    findings = gr.Dataframe(label="Findings (errors block training, warnings don't)", interactive=False,
-                            elem_id="dataset-findings", max_height=260, wrap=True)
+    with gr.Row(equal_height=True):
+        strict = gr.Checkbox(label="Block on any error (otherwise rows with errors are left out of training, "
+                                   "up to 5% of the file)", value=False, elem_id="dataset-strict", scale=3)
+        min_gap = gr.Number(value=0, minimum=0, label="Min score gap (pairs with score columns: leave out near-ties)",
+                            elem_id="dataset-min-score-gap", scale=2)
+    findings = gr.Dataframe(label="Findings (a row with an error is left out of training; an error that names no "
+                                  "row, or bad rows over 5% of the file, blocks it; warnings don't)",
+                            interactive=False, elem_id="dataset-findings", max_height=260, wrap=True)
     with gr.Row(equal_height=True):
         page = gr.Number(value=1, precision=0, minimum=1, label="Page", scale=1, elem_id="dataset-page")
         per_page = gr.Dropdown(PAGE_SIZES, value=20, label="Rows per page", scale=1)
@@ -252,16 +317,22 @@ def build_data_tab(ctx, dataset_state: gr.State):
     current = gr.State(None)  # {"file": the kept file, "key": rows-cache key, "origin": where from, "name": shown}
     cache = RowsCache()
 
-    def show(file_path: str, mapping: dict | None, origin: str = "", name: str = ""):
+    def show(file_path: str, mapping: dict | None, origin: str = "", name: str = "", block: bool = False,
+             gap=None):
+        gap = float(gap) if gap else None
         kept, train_path, report, rows = load_dataset_file(file_path, ctx.uploads_dir, mapping,
-                                                           getattr(ctx, "policy", None), in_use())
+                                                           getattr(ctx, "policy", None), in_use(),
+                                                           skip_bad_rows=not block, min_score_gap=gap)
         report.source = name or report.source
-        key = f"{kept}|{sorted(report.column_mapping.items())}"
+        key = f"{kept}|{sorted(report.column_mapping.items())}|{block}|{gap}"
         cache.put(key, (report, rows))
-        state = {"path": train_path, "report": report.to_dict()}
+        # skip_bad_rows / min_score_gap travel with the dataset: they are the run's keys of the same names.
+        state = {"path": train_path, "report": report.to_dict(), "skip_bad_rows": not block,
+                 "min_score_gap": gap or 0.0}
         frame, shown = page_frame(rows, 1, 20)
-        return (state, {"file": kept, "key": key, "origin": origin, "name": report.source},
-                summary_markdown(report, origin),
+        return (state, {"file": kept, "key": key, "origin": origin, "name": report.source,
+                        "mapping": mapping, "block": block, "gap": gap},
+                summary_markdown(report, origin, len(rows)),
                 findings_frame(report), *mapping_updates(report), 1, shown, frame,
                 gr.update(interactive=report.usable))
 
@@ -274,15 +345,28 @@ def build_data_tab(ctx, dataset_state: gr.State):
         return (None, None, f"**Could not use this file.** {text(ctx.visible(exc), 600)}", None,
                 *[gr.update(visible=False)] * len(TARGETS), 1, "", None, gr.update(interactive=False))
 
-    def on_file(path):
+    def on_file(path, block=False, gap=None):
         if not path:
             return (gr.skip(),) * len(outputs)
         try:
-            return show(path, None)
+            return show(path, None, block=bool(block), gap=gap)
         except ValueError as exc:
             return failed(exc)
 
-    def on_hub(name, config, split):
+    def on_options(state, block, gap):
+        """Block on any error / min score gap changed: the same file, checked again with them."""
+        if not state:
+            return (gr.skip(),) * len(outputs)
+        try:
+            if gap is not None and float(gap) < 0:
+                raise ValueError("The min score gap is a number ≥ 0 (0 keeps every scored pair).")
+            return show(state["file"], state.get("mapping"), state.get("origin", ""), state.get("name", ""),
+                        bool(block), gap)
+        except ValueError as exc:
+            warn(ctx, exc)
+            return (gr.skip(),) * len(outputs)
+
+    def on_hub(name, config, split, block=False, gap=None):
         if not (name or "").strip():
             warn(ctx, "Type a dataset id like org/name first.")
             return (gr.skip(),) * len(outputs)
@@ -293,7 +377,8 @@ def build_data_tab(ctx, dataset_state: gr.State):
                 make_room(ctx.uploads_dir, 2 * ctx.limits.upload_bytes, ctx.limits.uploads_bytes, in_use())
             path = hub_to_file(name.strip(), ctx.uploads_dir, (config or "").strip() or None,
                                (split or "").strip() or None)
-            return show(str(path), None, origin=f"From the Hugging Face Hub: {code(name.strip(), 120)}")
+            return show(str(path), None, origin=f"From the Hugging Face Hub: {code(name.strip(), 120)}",
+                        block=bool(block), gap=gap)
         except ValueError as exc:
             return failed(exc)
 
@@ -302,7 +387,8 @@ def build_data_tab(ctx, dataset_state: gr.State):
             return (gr.skip(),) * len(outputs)
         mapping = {t: (None if v in (None, NOT_MAPPED) else v) for t, v in zip(TARGETS, values)}
         try:
-            return show(state["file"], mapping, state.get("origin", ""), state.get("name", ""))
+            return show(state["file"], mapping, state.get("origin", ""), state.get("name", ""),
+                        state.get("block", False), state.get("gap"))
         except ValueError as exc:
             warn(ctx, exc)
             return (gr.skip(),) * len(outputs)
@@ -345,15 +431,21 @@ def build_data_tab(ctx, dataset_state: gr.State):
     outputs = [dataset_state, current, summary, findings, *dropdowns, page, page_info, preview, next_button]
     token_outputs = [tokens_text, histogram, rendered]
     token_inputs = [current, model, max_length, exact]
-    upload.upload(on_file, inputs=upload, outputs=outputs).then(on_tokens, token_inputs, token_outputs)
-    def on_sample(name):
+    upload.upload(on_file, inputs=[upload, strict, min_gap], outputs=outputs).then(on_tokens, token_inputs,
+                                                                                   token_outputs)
+
+    def on_sample(name, block, gap):
         if name not in sample_choices():  # a name from the page, so only the bundled samples
             return on_file(None)
-        return on_file(str(SAMPLES_DIR / name))
+        return on_file(str(SAMPLES_DIR / name), block, gap)
 
-    sample.input(on_sample, inputs=sample,
+    sample.input(on_sample, inputs=[sample, strict, min_gap],
                  outputs=outputs).then(on_tokens, token_inputs, token_outputs)
-    hub_button.click(on_hub, [hub_name, hub_config, hub_split], outputs).then(on_tokens, token_inputs, token_outputs)
+    hub_button.click(on_hub, [hub_name, hub_config, hub_split, strict, min_gap],
+                     outputs).then(on_tokens, token_inputs, token_outputs)
+    strict.input(on_options, [current, strict, min_gap], outputs).then(on_tokens, token_inputs, token_outputs)
+    for event in (min_gap.submit, min_gap.blur):
+        event(on_options, [current, strict, min_gap], outputs).then(on_tokens, token_inputs, token_outputs)
     for dropdown in dropdowns:
         dropdown.input(on_mapping, [current, *dropdowns], outputs).then(on_tokens, token_inputs, token_outputs)
     page.input(on_page, [current, page, per_page], [page, page_info, preview])
