@@ -102,6 +102,12 @@ def test_messages_with_a_label_are_kto_feedback_never_sft(tmp_path):
     assert recommend_method(report.shape).method == "kto"  # the Method tab's tree reads the same shape
 
 
+def test_messages_with_a_category_label_stay_chats(tmp_path):
+    rows = [{"messages": [u(f"Q{i}"), a(f"A{i}")], "label": "math" if i % 2 else "poetry"} for i in range(10)]
+    report, out = inspect_dataset(write_jsonl(tmp_path / "topics.jsonl", rows))
+    assert report.shape == "language_modeling" and report.usable and out[0]["label"] == "poetry"
+
+
 def test_messages_with_a_thumbs_column_are_kto_feedback_too(tmp_path):
     rows = [{"conversation": [{"from": "human", "value": f"Q{i}"}, {"from": "gpt", "value": f"A{i}"}],
              "thumbs": "up" if i % 3 else "down"} for i in range(12)]

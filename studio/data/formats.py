@@ -101,7 +101,7 @@ def community_format(columns: list[str], rows: list[dict]) -> str | None:
             return "sharegpt_unpaired"
         return "sharegpt"
     if ("messages" in present and ({"label", "kto_tag"} & present) and not ({"prompt", "completion"} & present)
-            and _mostly(rows, lambda r: isinstance(r.get("messages"), list))):
+            and _mostly(rows, lambda r: isinstance(r.get("messages"), list)) and _boolean_labels(rows)):
         return "messages_unpaired"
     if "messages" in present and _mostly(rows, lambda r: isinstance(r.get("messages"), list)
                                          and any(isinstance(m, dict) and "from" in m for m in r["messages"][:3])):
@@ -114,6 +114,15 @@ def community_format(columns: list[str], rows: list[dict]) -> str | None:
         if "prompt" in present and _mostly(rows, lambda r: _starts_with_prompt(r.get("chosen"))):
             return "pairs_with_prompt_inside"
     return None
+
+
+def _boolean_labels(rows: list[dict]) -> bool:
+    """Whether the label (or kto_tag) column holds thumbs up/down, not a category such as "math"."""
+    from .checks import parse_label  # checks imports this module
+
+    values = [r.get("label", r.get("kto_tag")) for r in rows[:_SAMPLE]]
+    values = [v for v in values if v not in (None, "")]
+    return bool(values) and sum(parse_label(v) is not None for v in values) >= 0.9 * len(values)
 
 
 def _starts_with_prompt(value) -> bool:

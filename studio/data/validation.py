@@ -17,6 +17,7 @@ rows themselves, for a run's skipped.jsonl.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -377,6 +378,12 @@ def inspect_stream(stream: RowStream, name: str, mapping: dict | None = None, pa
         skipped=skipped_listed, scores=scores.summary() if scores is not None else None,
     )
     return Inspection(report, kept, skipped_rows)
+
+
+def reason_counts(skipped: list[dict]) -> Counter:
+    """How often each kind of reason leaves a row out (the first reason of each row; numbers read as N, so
+    "line 7 is not valid JSON" and "line 9 is not valid JSON" count as one kind)."""
+    return Counter(re.sub(r"\d+", "N", entry["reasons"][0]) for entry in skipped if entry.get("reasons"))
 
 
 def _drain(head: list, rows: list):

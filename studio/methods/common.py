@@ -137,11 +137,9 @@ def load_training_rows(spec, accepted_shapes: tuple[str, ...], with_skipped: boo
 
 def skipped_summary(report, skipped: list[dict]) -> str:
     """One log line: how many rows were left out and the commonest reasons."""
-    from collections import Counter
+    from ..data.validation import reason_counts
 
-    reasons = Counter(r.split(":", 1)[0] if r.startswith(("holds ", "line ")) else r
-                      for entry in skipped for r in entry["reasons"][:1])
-    common = "; ".join(f"{count}× {reason[:120]}" for reason, count in reasons.most_common(3))
+    common = "; ".join(f"{count}× {reason[:120]}" for reason, count in reason_counts(skipped).most_common(3))
     return (f"left {len(skipped)} row(s) out of training (skipped.jsonl), of {report.rows + report.unreadable_rows}"
             f" in the file: {common}")
 

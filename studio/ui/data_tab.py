@@ -44,14 +44,14 @@ def skipped_markdown(report) -> str:
     """What training leaves out and why (the commonest reasons), or "" when nothing is left out."""
     if not report.skipped_rows:
         return ""
-    from collections import Counter
+    from ..data.validation import reason_counts
 
-    reasons = Counter(entry["reasons"][0] for entry in report.skipped if entry.get("reasons"))
-    common = "; ".join(f"{count}× {text(reason, 160)}" for reason, count in reasons.most_common(3))
+    counts = reason_counts(report.skipped).most_common(3)
+    common = "; ".join(f"{count}× {text(reason, 160)}" for reason, count in counts)
     media = f", {report.media_rows:,} with images, audio or video" if report.media_rows else ""
     verb = "are left out of training" if report.usable else "would be left out"
     return (f"**{report.skipped_rows:,} row(s) {verb}** ({report.bad_rows:,} with errors{media}; "
-            f"{report.training_rows:,} train): {common}. A run lists them in its skipped.jsonl.")
+            f"{report.training_rows:,} train): {common.rstrip('.')}. A run lists them in its skipped.jsonl.")
 
 
 def scores_markdown(report) -> str:
