@@ -208,9 +208,10 @@ class SharedPolicy:
         from .training.spec import resolve_path
 
         if not isinstance(value, str) or len(value) > 4096 or \
-                not self._inside(resolve_path(value), self.runs_dir / "uploads", self.samples_dir):
-            raise ValueError("In shared mode a run can only use datasets uploaded on the Data tab or the bundled "
-                             "samples, not other files on this server.")
+                not self._inside(resolve_path(value), self.runs_dir / "uploads", self.samples_dir,
+                                 self.runs_dir / ".feedback"):  # the Feedback tab's exports of what people chose
+            raise ValueError("In shared mode a run can only use datasets uploaded on the Data tab, collected on the "
+                             "Feedback tab or the bundled samples, not other files on this server.")
 
     def check_model(self, name: str, field: str = "model_name_or_path") -> None:
         """In shared mode: the operator's model, the bundled one, a hub id, or an earlier run's folder here."""

@@ -31,9 +31,10 @@ def test_create_app_builds_blocks_with_every_tab(app):
     assert isinstance(app, gr.Blocks)
     tabs = [b for b in app.blocks.values() if isinstance(b, gr.Tab)]
     labels = [t.label for t in tabs]
-    for name in ("Data", "Method", "Train", "Compare", "Arena", "Runs"):
+    for name in ("Data", "Method", "Train", "Compare", "Arena", "Feedback", "Runs"):
         assert sum(name in label for label in labels) == 1, labels
-    assert [t.id for t in tabs if t.id] == ["data", "method", "train", "compare", "arena", "runs"]  # inner: none
+    # the top-level tabs in order (inner tabs have no ids)
+    assert [t.id for t in tabs if t.id] == ["data", "method", "train", "compare", "arena", "feedback", "runs"]
 
 
 def test_create_app_uses_the_default_model_in_the_train_tab(app):
@@ -64,7 +65,7 @@ def test_fields_round_trip_unchanged(method):
     spec = train_tab.demo_spec(method)
     before = spec.to_yaml()
     values = train_tab.fields_of(spec)
-    assert len(values) == 8
+    assert len(values) == len(train_tab.QUICK_FIELDS)
     assert train_tab.apply_fields(spec, *values).to_yaml() == before
 
 

@@ -16,6 +16,7 @@ from .arena_tab import build_arena_tab
 from .compare_tab import build_compare_tab
 from ..services import Studio, client_address
 from .data_tab import build_data_tab
+from .feedback_tab import build_feedback_tab
 from .method_tab import build_method_tab
 from .runs_tab import build_runs_tab
 from .train_tab import LIVE_PATH, build_train_tab
@@ -105,6 +106,8 @@ def create_app(default_model: str = BUNDLED_MODEL, runs_dir: str | Path | None =
                 refresh_runs, run_picker = build_compare_tab(ctx, visitor)
             with gr.Tab("5 · Arena", id="arena") as arena_tab:
                 refresh_arena, arena_outputs, arena_picker = build_arena_tab(ctx, dataset_state, visitor)
+            with gr.Tab("6 · Feedback", id="feedback") as feedback_tab:
+                feedback = build_feedback_tab(ctx, dataset_state, visitor)
             with gr.Tab("Runs", id="runs") as runs_tab:
                 refresh_history, history_outputs, open_arena, arena_wanted = build_runs_tab(ctx, visitor)
         to_method.click(lambda: gr.Tabs(selected="method"), outputs=tabs)
@@ -113,6 +116,7 @@ def create_app(default_model: str = BUNDLED_MODEL, runs_dir: str | Path | None =
         compare_tab.select(refresh_runs, outputs=run_picker)
         runs_tab.select(refresh_history, inputs=visitor, outputs=history_outputs)
         arena_tab.select(refresh_arena, inputs=arena_picker, outputs=arena_outputs)
+        feedback_tab.select(feedback.refresh, inputs=feedback.inputs, outputs=feedback.outputs)
         # The Runs tab lists saved arenas; "Open in the Arena tab" shows the one picked there.
         open_arena.click(lambda wanted: [gr.Tabs(selected="arena"), *refresh_arena(wanted)], inputs=arena_wanted,
                          outputs=[tabs, *arena_outputs])
