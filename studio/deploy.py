@@ -20,6 +20,7 @@ raises ValueError with what to do instead.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import importlib.util
 import json
@@ -290,12 +291,16 @@ def _cached_hub_card(repo: str) -> dict:
 def _bundled_card_data() -> dict:
     """License and languages of the bundled model, as its GGUF states them."""
     path = bundled_gguf()
-    if path is None:
-        return {}
+    return dict(_gguf_card_data(str(path), path.stat().st_mtime)) if path is not None else {}
+
+
+@functools.lru_cache(maxsize=4)
+def _gguf_card_data(path: str, _mtime: float) -> dict:
+    """(Reading a GGUF's fields parses its whole vocabulary: seconds; once per file is enough.)"""
     try:
         from gguf import GGUFReader
 
-        fields = GGUFReader(str(path)).fields
+        fields = GGUFReader(path).fields
         data = {}
         if "general.license" in fields:
             data["license"] = fields["general.license"].contents()
@@ -415,7 +420,7 @@ def build_model_card(run_dir: str | Path, model_name: str, gguf: dict | None = N
         base_model=base["hub_id"], datasets=[dataset_id] if dataset_id else None, library_name="transformers",
         license=license or None, language=base_card.get("language") or None, model_name=model_name,
         pipeline_tag="text-classification" if reward else "text-generation", tags=tags, **extra)
-    where = repo or f"./{model_name}"
+    where = re.sub(r"[\s\"'`\\]", "", repo or f"./{model_name}")  # it stands inside code: no quotes to break out
     method_name = method.name if method else (method_id or "fine-tuning")
     lines = [f"# {_cell(model_name)}", ""]
     what = "A reward model (it scores answers) trained from" if reward else f"A {method_name} fine-tune of"
@@ -502,7 +507,8 @@ def export_run(run_dir: str | Path, out_dir: str | Path, four_bit: bool = False,
                token: str | None = None, gguf: bool = False, log=print, env_token: bool = True,
                gguf_type: str | None = None, license: str | None = None) -> dict:
     """Write the merged model, its card and the extras asked for (see the module docstring). Returns
-    {"merged", "card", "gguf", "gguf_info", "modelfile", "four_bit", "pushed", "name", "commands", "notes"}.
+    {"merged", "card", "gguf", "gguf_info", "modelfile", "four_bit", "pushed", "name" (for Ollama), "reward",
+    "commands" (that serve it), "notes"}.
     `env_token`: a push without `token` may use this machine's login (HF_TOKEN); a shared studio says no, so a
     visitor's push always goes out with the visitor's own token."""
     run_dir, out = Path(run_dir), Path(out_dir).expanduser()

@@ -177,6 +177,16 @@ def test_a_local_base_model_passes_on_the_base_model_its_own_card_names(tmp_path
     assert data["base_model"] == "someone/their-base" and data["license"] == "mit"
 
 
+def test_a_run_trained_on_an_earlier_run_names_the_first_base_model(tmp_path):
+    """SFT → DPO: the DPO run's base is the SFT run's folder; base_model is the model the chain started from and
+    the text names the run in between."""
+    sft = make_run(tmp_path / "20250101-000000-sft", BUNDLED_MODEL, method="sft", adapter="none")
+    dpo = make_run(tmp_path / "20250102-000000-dpo", str(sft), adapter="none")
+    data, body = card_parts(build_model_card(dpo, "m"))
+    assert data["base_model"] == BUNDLED_HUB_ID
+    assert f"the studio run {sft.name} (sft) on {BUNDLED_HUB_ID}" in body
+
+
 def test_a_reward_model_card_is_text_classification(tmp_path):
     """A reward model is a classifier: the pipeline tag, the loading code and the vLLM command say so."""
     run = make_run(tmp_path / "run", BUNDLED_MODEL, method="reward", summary=None, adapter="none")
