@@ -21,6 +21,9 @@ PATHS = [
     ("kto_feedback.jsonl", {}, "kto"),
     ("grpo_arithmetic.jsonl", {}, "grpo"),
     ("grpo_arithmetic.jsonl", {"Rule-based rewards, or a reward model?": "a reward model"}, "ppo"),
+    ("dpo_helpful_pairs.jsonl", {"Reference-free offline training (no frozen reference model)?": "yes"}, "cpo"),
+    ("grpo_arithmetic.jsonl", {"Rule-based rewards, or a reward model?": "a reward model",
+                               "Train a value model beside the policy?": "no, leave-one-out baseline (RLOO)"}, "rloo"),
 ]
 
 
@@ -63,7 +66,8 @@ def test_start_right_after_train_with_this_method_runs_that_method(app, page, sa
     recommendation.get_by_text("Recommended:").wait_for()
     for question, answer in answers.items():
         page.locator(".block", has_text=question).get_by_label(answer, exact=True).check()
-    name = {"sft": "SFT", "dpo": "DPO", "orpo": "ORPO", "kto": "KTO", "grpo": "GRPO", "ppo": "RLHF (PPO)"}[expected]
+    name = {"sft": "SFT", "dpo": "DPO", "orpo": "ORPO", "kto": "KTO", "grpo": "GRPO", "ppo": "RLHF (PPO)",
+            "cpo": "SimPO / CPO", "rloo": "RLOO"}[expected]
     recommendation.get_by_text(f"Recommended: {name}").wait_for()
     before = _runs(runs_dir)
     page.get_by_role("button", name="Train with this method → Train").click()

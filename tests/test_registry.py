@@ -72,6 +72,7 @@ def test_path_sources_mix_data_you_and_default():
         ("yes", "data"),
         ("paired (chosen/rejected)", "data"),
         ("no", "default"),
+        ("no", "default"),  # reference-free offline training (SimPO)? no
         ("online (model generates)", "you"),
         ("rule-based rewards", "default"),
     ]
@@ -80,8 +81,9 @@ def test_path_sources_mix_data_you_and_default():
 
 def test_path_sources_for_prompt_only_with_a_reward_model():
     rec = recommend_method("prompt_only", {"rewards": "a reward model"})
-    assert [s.source for s in rec.path] == ["data", "data", "data", "data", "you"]
-    assert rec.path[-1].answer == "a reward model"
+    assert [s.source for s in rec.path] == ["data", "data", "data", "data", "data", "you", "default"]
+    assert rec.path[-2].answer == "a reward model"
+    assert rec.path[-1].answer == "yes (PPO)"  # a value model beside the policy: the seed's PPO
 
 
 def test_the_data_wins_over_a_contradicting_answer():
@@ -107,10 +109,10 @@ def test_answers_are_checked_even_when_the_data_answers_the_question():
 
 @pytest.mark.parametrize("shape, alternatives", [
     ("language_modeling", []),
-    ("prompt_completion", ["grpo"]),
-    ("preference", ["reward", "ppo", "orpo", "grpo"]),
+    ("prompt_completion", ["grpo", "rloo"]),
+    ("preference", ["reward", "ppo", "orpo", "cpo", "grpo", "rloo"]),
     ("unpaired_preference", []),
-    ("prompt_only", ["ppo"]),
+    ("prompt_only", ["ppo", "rloo"]),
     (None, []),
 ])
 def test_alternatives_are_other_methods_that_fit_the_shape(shape, alternatives):
@@ -132,15 +134,16 @@ def test_to_dict():
     data = recommend_method("prompt_only", {"rewards": "a reward model"}).to_dict()
     assert data["method"] == "ppo"
     assert data["name"] == "RLHF (PPO)"
-    assert data["path"][-1] == {"question_id": "rewards", "question": "Rule-based rewards, or a reward model?",
+    assert data["path"][-2] == {"question_id": "rewards", "question": "Rule-based rewards, or a reward model?",
                                 "answer": "a reward model", "source": "you"}
-    assert data["alternatives"] == ["grpo"]
+    assert data["alternatives"] == ["grpo", "rloo"]
 
 
-def test_comparison_table_has_seven_methods():
+def test_comparison_table_has_nine_methods():
     rows = comparison_rows()
-    assert len(rows) == 7 == len(METHODS)
-    assert [r[0] for r in rows] == ["SFT", "Reward model", "RLHF (PPO)", "DPO", "KTO", "ORPO", "GRPO"]
+    assert len(rows) == 9 == len(METHODS)
+    assert [r[0] for r in rows] == ["SFT", "Reward model", "RLHF (PPO)", "DPO", "KTO", "ORPO", "SimPO / CPO", "GRPO",
+                                    "RLOO"]
     assert all(len(r) == len(COMPARISON_HEADERS) for r in rows)
     by_name = {r[0]: dict(zip(COMPARISON_HEADERS, r)) for r in rows}
     assert by_name["DPO"]["β range"] == "0.01 – 0.5"

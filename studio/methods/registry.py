@@ -4,6 +4,9 @@ The facts (type, models in memory, reward/reference model needs, data requiremen
 seed article's comparison and hyperparameter tables, declared by each method module's `METHOD` descriptor
 and collected here. The tree is the seed's: preference data? → paired or
 unpaired? → single stage? → offline or online? → rule-based rewards or a reward model?
+with two questions of the DPO family's own, each defaulting to the seed's answer: after ORPO's, whether to
+train reference-free offline (SimPO/CPO), and after "a reward model", whether to train a value model beside
+the policy (PPO) or none (RLOO).
 Answers the dataset already gives (its detected shape) are filled in from the data; the user answers
 the rest, and unanswered questions take the default the seed recommends.
 """
@@ -51,12 +54,16 @@ TREE: dict[str, Question] = {
                  {"unpaired (thumbs up/down)": "method:kto", "paired (chosen/rejected)": "single_stage"},
                  "paired (chosen/rejected)"),
         Question("single_stage", "Want single-stage training (no separate SFT)?",
-                 {"yes": "method:orpo", "no": "online"}, "no"),
+                 {"yes": "method:orpo", "no": "reference_free"}, "no"),
+        Question("reference_free", "Reference-free offline training (no frozen reference model)?",
+                 {"yes": "method:cpo", "no": "online"}, "no"),
         Question("online", "Online or offline RL?",
                  {"offline (fixed dataset)": "method:dpo", "online (model generates)": "rewards"},
                  "offline (fixed dataset)"),
         Question("rewards", "Rule-based rewards, or a reward model?",
-                 {"rule-based rewards": "method:grpo", "a reward model": "method:ppo"}, "rule-based rewards"),
+                 {"rule-based rewards": "method:grpo", "a reward model": "value_model"}, "rule-based rewards"),
+        Question("value_model", "Train a value model beside the policy?",
+                 {"yes (PPO)": "method:ppo", "no, leave-one-out baseline (RLOO)": "method:rloo"}, "yes (PPO)"),
     )
 }
 TREE_ROOT = "preference"
@@ -69,7 +76,7 @@ ANSWERS_FROM_SHAPE: dict[str, dict[str, str]] = {
     "unpaired_preference": {"preference": "yes", "pairing": "unpaired (thumbs up/down)"},
     # Prompts alone: the model writes the answers and a reward judges them, so only online RL fits.
     "prompt_only": {"preference": "yes", "pairing": "paired (chosen/rejected)", "single_stage": "no",
-                    "online": "online (model generates)"},
+                    "reference_free": "no", "online": "online (model generates)"},
 }
 
 SHAPE_REASONS = {

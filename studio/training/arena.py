@@ -30,15 +30,18 @@ from .spec import RunSpec, load_spec, preset_path, resolve_path
 ARENA_FILE = "arena.json"
 # What the tree allows per data shape (the seed's decision tree, each leaf that fits), in the table's order.
 ARENA_METHODS = {
-    "preference": ["sft", "dpo", "kto", "orpo", "ppo"],
+    "preference": ["sft", "dpo", "kto", "orpo", "cpo", "ppo", "rloo"],
     "unpaired_preference": ["sft", "kto"],
-    "prompt_only": ["grpo", "ppo"],
-    "prompt_completion": ["sft", "grpo", "ppo"],
+    "prompt_only": ["grpo", "ppo", "rloo"],
+    "prompt_completion": ["sft", "grpo", "ppo", "rloo"],
     "language_modeling": ["sft"],
 }
 DEFAULT_BUDGET = 160  # training examples each method sees (40 steps of 4 with the demo presets)
 HOLDOUT = 30
-OPTIMISTIC = ("ppo",)  # trained against a reward model learnt from the judge's own data
+# On pairs the only reward is one learnt from them: these train against the arena's own RLHF reward model (on
+# prompt data they take the preset's rule rewards, as GRPO does).
+LEARNT_REWARD = ("ppo", "rloo")
+OPTIMISTIC = LEARNT_REWARD  # trained against a reward model learnt from the judge's own data
 
 
 @dataclass
@@ -153,29 +156,31 @@ def plan_arena(data: str, runs_dir: Path, model: str | None = None, methods: lis
         judged = f"reward-model:{Path(runs_dir) / arena.entries[-1].run}"
     rlhf = report.shape == "preference"  # PPO's reward: a reward model of its own on pairs, else rule rewards
     for method in methods:
-        if method == "ppo" and rlhf:
+        if method in LEARNT_REWARD and rlhf and "ppo-reward" not in specs:
             reward = _spec("reward", files["pairs"], model, None, overrides, seed + 1)
             specs["ppo-reward"] = reward
+            users = " and ".join(m.upper() for m in methods if m in LEARNT_REWARD)
             arena.entries.append(Entry("reward", f"{arena.id}-ppo-reward", stage="reward",
-                                       label="RLHF 1/2: PPO's reward model"))
+                                       label=f"RLHF 1/2: {users}'s reward model"))
         spec = _spec(method, files[_file_for(method, report.shape)], model, budget, overrides, seed)
         spec.verdict_rows = str(folder / "holdout.jsonl")
         spec.verdict_judge = judged
         spec.holdout_rows = 0  # the arena holds the rows out itself, the same for every method
-        if method == "ppo" and rlhf:
+        if method in LEARNT_REWARD and rlhf:
             for key in ("reward_funcs", "reward_custom_file", "reward_custom_funcs"):
                 spec.extras[key] = [] if key != "reward_custom_file" else ""
             spec.training.pop("reward_weights", None)
         specs[method] = spec
         arena.entries.append(Entry(method, f"{arena.id}-{method}",
-                                   label=("RLHF 2/2: PPO" if method == "ppo" and rlhf else METHODS[method].name)))
+                                   label=(f"RLHF 2/2: {method.upper()}" if method in LEARNT_REWARD and rlhf
+                                          else METHODS[method].name)))
     arena.save(runs_dir)
     return arena, specs
 
 
 def _file_for(method: str, shape: str) -> str:
     if shape == "preference":
-        return {"sft": "sft", "kto": "kto", "ppo": "prompts"}.get(method, "pairs")
+        return {"sft": "sft", "kto": "kto", "ppo": "prompts", "rloo": "prompts"}.get(method, "pairs")
     if shape == "unpaired_preference":
         return "sft" if method == "sft" else "rows"
     return "rows"
@@ -228,7 +233,7 @@ def submit_arena(runner, arena: Arena, specs: dict[str, RunSpec], owner: str = "
     for entry in arena.entries:
         key = "judge" if entry.stage == "judge" else "ppo-reward" if entry.stage == "reward" else entry.method
         spec = specs[key]
-        after = tickets.get("ppo-reward") if entry.method == "ppo" and not entry.stage else None
+        after = tickets.get("ppo-reward") if entry.method in LEARNT_REWARD and not entry.stage else None
         ticket = runner.submit(spec, owner=owner, label=f"arena: {entry.label}", after=after,
                                fill="reward_model" if after else None, address=address,
                                run_dir=Path(runs_dir) / entry.run)
@@ -267,15 +272,15 @@ def resume_arena(runner, arena: Arena, owner: str = "", address: str = "") -> in
     waiting = {t.id for _, t in runner.queued()}
     live = runner.current
     again = 0
-    previous = None
+    previous = None  # the reward stage's new ticket, which PPO and RLOO wait for
     for entry in arena.entries:
         folder = arena.run_folder(runs_dir, entry)
         state = folder.state
         if entry.ticket in waiting or (live is not None and live.active and live.run_id == entry.run):
-            previous = None
+            previous = None if entry.stage == "reward" else previous
             continue
         if state == "finished":
-            previous = None
+            previous = None if entry.stage == "reward" else previous
             continue
         if folder.is_run() and folder.last_checkpoint() is not None:
             ticket = runner.submit_resume(folder.path, owner=owner, address=address)
@@ -284,10 +289,10 @@ def resume_arena(runner, arena: Arena, owner: str = "", address: str = "") -> in
                 folder.delete()  # it never saved a checkpoint: start it afresh
             spec = _respec(arena, entry, runs_dir)
             ticket = runner.submit(spec, owner=owner, label=f"arena: {entry.label}", address=address,
-                                   run_dir=folder.path, after=previous if entry.method == "ppo" else None,
-                                   fill="reward_model" if entry.method == "ppo" and previous else None)
+                                   run_dir=folder.path, after=previous if entry.method in LEARNT_REWARD else None,
+                                   fill="reward_model" if entry.method in LEARNT_REWARD and previous else None)
         entry.ticket = ticket.id
-        previous = ticket if entry.stage == "reward" else None
+        previous = ticket if entry.stage == "reward" else previous
         again += 1
     arena.stopped = False
     arena.save(runs_dir)
@@ -308,9 +313,12 @@ def _respec(arena: Arena, entry: Entry, runs_dir: Path) -> RunSpec:
     judge = next((e for e in arena.entries if e.stage == "judge"), None)
     spec.verdict_judge = f"reward-model:{Path(runs_dir) / judge.run}" if judge else \
         ("answers" if arena.judge == "auto" and arena.shape != "preference" else arena.judge)
-    if entry.method == "ppo" and arena.shape == "preference":
+    if entry.method in LEARNT_REWARD and arena.shape == "preference":
         spec.extras.update(reward_funcs=[], reward_custom_file="", reward_custom_funcs=[])
         spec.training.pop("reward_weights", None)
+        reward = next((e for e in arena.entries if e.stage == "reward"), None)
+        if reward is not None:  # finished before the stop; queued again, its ticket fills this in anew
+            spec.extras["reward_model"] = str(Path(runs_dir) / reward.run)
     return spec
 
 
@@ -337,7 +345,7 @@ def arena_rows(arena: Arena, runs_dir: Path) -> list[dict]:
         summary = folder.read_summary() or {}
         wall = (status.get("finished_at") or time.time()) - status["started_at"] if status.get("started_at") else None
         peak = status.get("peak_rss_mb")
-        if entry.method == "ppo" and reward_stage and reward_stage.get("started_at"):
+        if entry.method in LEARNT_REWARD and reward_stage and reward_stage.get("started_at"):
             wall = (wall or 0) + (reward_stage.get("finished_at", 0) - reward_stage["started_at"])
             peak = max(filter(None, (peak, reward_stage.get("peak_rss_mb"))), default=None)
         method = METHODS[entry.method]

@@ -46,6 +46,17 @@ def check_health(metrics: list[dict]) -> list[Alert]:
                             "This is likelihood displacement: the model pushes rejected answers down faster than "
                             "it keeps chosen ones. Lower the learning rate, raise β, or train SFT on the chosen "
                             "answers first (or use ORPO, whose NLL term holds them up)."))
+    # SimPO (CPOTrainer with cpo_alpha 0 logs nll_loss as exactly 0): nothing holds the chosen answers up.
+    nll, chosen_logps = _series(metrics, "nll_loss"), _series(metrics, "logps/chosen")
+    if not any("less likely" in a.title for a in alerts) and len(chosen_logps) >= 6 and nll and \
+            max(abs(v) for v in nll) == 0:
+        start = statistics.fmean(chosen_logps[: len(chosen_logps) // 3])
+        if _trend(chosen_logps) < -max(0.3, 0.15 * abs(start)):
+            alerts.append(Alert("warning", "the chosen answers' log-likelihood is falling with no NLL term to hold "
+                                           "it up",
+                                "SimPO (cpo_alpha 0) only asks chosen to beat rejected, so both can sink and the "
+                                "model forgets how to write its good answers. Set cpo_alpha to 0.05–1 (CPO's NLL "
+                                "term on chosen), lower the learning rate, or lower simpo_gamma."))
     accuracies = _series(metrics, "rewards/accuracies") or _series(metrics, "accuracy")  # DPO/ORPO, reward model
     pair_margins = margins or _series(metrics, "margin")
     if len(accuracies) >= 10 and min(accuracies[-5:]) >= 0.99 and pair_margins and \
@@ -66,6 +77,23 @@ def check_health(metrics: list[dict]) -> list[Alert]:
         alerts.append(Alert("warning", "every answer in a group gets the same reward: no learning signal",
                             "GRPO learns from differences within a group. Make the task easier or the reward "
                             "more graded (add a partial-credit reward), raise num_generations or the temperature."))
+    for key in ("reward", "objective/scores"):  # GRPO and RLOO; PPO
+        rewards = _series(metrics, key)
+        if len(rewards) >= 9:
+            start = statistics.fmean(rewards[: len(rewards) // 3])
+            if _trend(rewards) < -max(0.1, 0.2 * abs(start)):
+                alerts.append(Alert("warning", f"the mean reward is falling ({start:.3g} → "
+                                               f"{statistics.fmean(rewards[-(len(rewards) // 3):]):.3g})",
+                                    "Online RL should raise its reward; a steady fall means the updates are too "
+                                    "large or the KL penalty outweighs the reward. Lower the learning rate, lower β "
+                                    "if the KL term dominates, or stop at the best checkpoint."))
+                break
+    clipped = _series(metrics, "completions/clipped_ratio")
+    if len(clipped) >= 5 and min(clipped[-5:]) >= 0.9:
+        alerts.append(Alert("warning", "almost every answer is cut off at max_completion_length",
+                            "The rewards judge unfinished answers, so the policy can't learn how to end one. Raise "
+                            "max_completion_length, add the short reward to favour brief answers, or set "
+                            "mask_truncated_completions: true so cut-off answers don't count."))
     grads = _series(metrics, "grad_norm")
     if len(grads) >= 8:
         baseline = statistics.median(grads[:-1])

@@ -156,6 +156,7 @@ def spec_from_dict(values: dict) -> RunSpec:
             near = difflib.get_close_matches(key, sorted(known), n=1)
             hint = f" Did you mean '{near[0]}'?" if near else ""
             raise ValueError(f"unknown key '{key}' for method {method}.{hint}")
+    get_method(method).check_options(training)  # e.g. a DPO loss_type TRL doesn't have
     if "report_to" in training:  # the trackers, by name (studio/trackers.py); none is the default
         from ..trackers import parse
 

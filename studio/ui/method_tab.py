@@ -18,10 +18,20 @@ def recommendation_markdown(rec) -> str:
         lines += ["", spec.cost]
     if spec.beta_name:
         lines += ["", f"**{spec.beta_name}:** {spec.beta_range} (default {spec.beta_default}). {spec.beta_note}"]
+    lines += options_markdown(spec)
     if rec.alternatives:
         names = ", ".join(METHODS[m].name for m in rec.alternatives)
         lines += ["", f"**Also fits this data:** {names}."]
     return "\n".join(lines)
+
+
+def options_markdown(spec) -> list[str]:
+    """The choices a method offers for its TRL fields (DPO's losses), each with when it fits and its β."""
+    lines = []
+    for key, options in spec.options.items():
+        lines += ["", f"**Choose `{key}` (the first is TRL's default; pick it on the Train tab):**"]
+        lines += [f"- `{o.value}` — {o.fits} *β: {o.beta}*" if o.beta else f"- `{o.value}` — {o.fits}" for o in options]
+    return lines
 
 
 def table_frame(method: str | None) -> pd.DataFrame:

@@ -64,7 +64,50 @@ def fields_of(spec: RunSpec) -> list:
             bool(spec.model.get("use_peft", True)), bool(spec.model.get("load_in_4bit", False)),
             list(spec.extras.get("reward_funcs") or []),
             ", ".join(str(w) for w in (t.get("reward_weights") or [])),
-            trackers.parse(t.get("report_to"))]
+            trackers.parse(t.get("report_to")), loss_of(spec)]
+
+
+def loss_options(method: str) -> tuple:
+    """The losses a method offers for `loss_type` (DPO's family, SimPO/CPO's), from its descriptor."""
+    return METHODS[method].options.get("loss_type", ())
+
+
+def loss_of(spec: RunSpec) -> str | None:
+    """The loss picker's value: the config's loss_type (the first of a combination), else TRL's default."""
+    options = loss_options(spec.method)
+    if not options:
+        return None
+    value = spec.training.get("loss_type", options[0].value)
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else options[0].value
+    return value
+
+
+def set_loss(spec: RunSpec, value) -> None:
+    """The picked loss as loss_type: the loss already in place (or leading a combination) leaves the config as
+    it is; another replaces it, drops loss_weights and writes the settings it can't run without."""
+    method = METHODS[spec.method]
+    if not loss_options(spec.method) or not value or value == loss_of(spec):
+        return
+    method.check_options({"loss_type": value})
+    spec.training["loss_type"] = value
+    spec.training.pop("loss_weights", None)
+    for key, setting in method.option("loss_type", value).needs.items():
+        if not spec.training.get(key):
+            spec.training[key] = setting
+
+
+def loss_update(spec: RunSpec, value):
+    """The loss picker for this method: its losses, when the chosen one fits and its β guidance."""
+    options = loss_options(spec.method)
+    if not options:
+        return gr.update(value=None, choices=[], visible=False)
+    chosen = METHODS[spec.method].option("loss_type", value) or options[0]
+    combined = spec.training.get("loss_type")
+    note = (f"The config combines {' + '.join(combined)}; picking one here replaces the combination. "
+            if isinstance(combined, (list, tuple)) and len(combined) > 1 else "")
+    return gr.update(value=value, choices=[(o.label, o.value) for o in options], visible=True,
+                     info=f"{note}{chosen.fits} β: {chosen.beta}")
 
 
 def uses_rule_rewards(method: str) -> bool:
@@ -72,7 +115,7 @@ def uses_rule_rewards(method: str) -> bool:
     return get_method(method).takes_rewards
 
 
-QUICK_FIELDS = ("steps", "lr", "batch", "beta", "lora", "four_bit", "rewards", "weights", "trackers")
+QUICK_FIELDS = ("steps", "lr", "batch", "beta", "lora", "four_bit", "rewards", "weights", "trackers", "loss")
 
 
 def apply_field(spec: RunSpec, name: str, value) -> RunSpec:
@@ -105,6 +148,8 @@ def apply_field(spec: RunSpec, name: str, value) -> RunSpec:
                 t["reward_weights"] = parsed
             else:
                 t.pop("reward_weights", None)
+    elif name == "loss":
+        set_loss(spec, value)
     elif name == "trackers":
         names = trackers.parse(list(value or []))
         if names:
@@ -117,13 +162,15 @@ def apply_field(spec: RunSpec, name: str, value) -> RunSpec:
 
 
 def apply_fields(spec: RunSpec, steps, lr, batch, beta, lora, four_bit, rewards, weights,
-                 tracker_names=None) -> RunSpec:
+                 tracker_names=None, loss_type=None) -> RunSpec:
     """Every quick field at once (4-bit before LoRA: 4-bit weights can only be trained through LoRA);
-    `tracker_names` None leaves the trackers as they are."""
+    `tracker_names` None leaves the trackers as they are, `loss_type` None the loss."""
     values = {"steps": steps, "lr": lr, "batch": batch, "beta": beta, "four_bit": four_bit, "lora": lora or four_bit,
               "rewards": rewards, "weights": weights}
     if tracker_names is not None:
         values["trackers"] = tracker_names
+    if loss_type is not None:
+        values["loss"] = loss_type
     for name, value in values.items():
         apply_field(spec, name, value)
     return spec
@@ -131,11 +178,12 @@ def apply_fields(spec: RunSpec, steps, lr, batch, beta, lora, four_bit, rewards,
 
 def field_updates(spec: RunSpec) -> list:
     method = METHODS[spec.method]
-    steps, lr, batch, beta, lora, four_bit, rewards, weights, names = fields_of(spec)
+    steps, lr, batch, beta, lora, four_bit, rewards, weights, names, loss = fields_of(spec)
     grpo = uses_rule_rewards(spec.method)
     return [steps, lr, batch,
             gr.update(value=beta, visible=bool(method.beta_name), label=f"{method.beta_name} ({method.beta_range})"),
-            lora, four_bit, gr.update(value=rewards, visible=grpo), gr.update(value=weights, visible=grpo), names]
+            lora, four_bit, gr.update(value=rewards, visible=grpo), gr.update(value=weights, visible=grpo), names,
+            loss_update(spec, loss)]
 
 
 def tokens_per_second(metrics: list[dict]) -> float | None:
@@ -333,6 +381,8 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
         lr = gr.Number(values[1], label="Learning rate", minimum=0)
         batch = gr.Number(values[2], label="Batch size", precision=0, minimum=1)
         beta = gr.Number(values[3], label="β", visible=False)
+        loss_box = gr.Dropdown([], value=values[9], label="Loss (loss_type)", visible=False, scale=2,
+                               elem_id="train-loss")
         with gr.Column(min_width=200):
             lora = gr.Checkbox(values[4], label="LoRA (r 16, α 32, attention projections)")
             four_bit = gr.Checkbox(values[5], label="4-bit base weights (QLoRA, bitsandbytes)")
@@ -345,7 +395,7 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
     tracker_box = gr.CheckboxGroup([(t.label, t.name) for t in trackers.TRACKERS.values()], value=values[8],
                                    label="Also log to (report_to; metrics.jsonl and the curves here always)",
                                    visible=not ctx.shared, elem_id="train-trackers")
-    quick = [steps, lr, batch, beta, lora, four_bit, rewards, weights, tracker_box]
+    quick = [steps, lr, batch, beta, lora, four_bit, rewards, weights, tracker_box, loss_box]
     with gr.Accordion("Full config (YAML) — exactly what Start runs", open=False):
         config = gr.Code(first.to_yaml(), language="yaml", label="config.yaml", elem_id="train-config")
         with gr.Row():
