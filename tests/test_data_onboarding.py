@@ -336,6 +336,41 @@ def test_the_local_size_cap_is_10_gb_and_shared_mode_keeps_its_own():
     assert SharedPolicy(enabled=False, runs_dir=Path("r"), samples_dir=Path("s")).max_upload_bytes == MAX_FILE_BYTES
 
 
+def test_parquet_streams_by_batches_without_pandas_index_columns(tmp_path, monkeypatch):
+    pd = pytest.importorskip("pandas")
+    monkeypatch.setattr(validation, "HEAD_ROWS", 100)
+    rows = ultrafeedback(3000)
+    rows[2500]["chosen"] = [u(rows[2500]["prompt"]), a("")]  # an empty answer, batches past the head
+    frame = pd.DataFrame(rows)
+    frame.index = [f"r{i}" for i in range(len(rows))]  # stored as a column of its own (__index_level_0__)
+    frame.to_parquet(tmp_path / "uf.parquet")
+    report, out = inspect_dataset(tmp_path / "uf.parquet", keep_rows=5)
+    assert report.file_format == "parquet" and report.rows == 3000 and report.usable
+    assert [s["row"] for s in report.skipped] == [2501] and report.training_rows == 2999
+    assert not any(c.startswith("__index_level_") for c in report.columns) and len(out) == 5
+    assert out[0]["chosen"] == [a("A careful explanation 0.")] and report.scores["rows"] == 2999
+
+
+@pytest.mark.parametrize("threshold", [0, 10**12])  # streamed as a large file would be, and read whole
+def test_csv_reads_the_same_streamed_or_whole(tmp_path, monkeypatch, threshold):
+    from studio.data import loading
+
+    monkeypatch.setattr(loading, "STREAM_TEXT_BYTES", threshold)
+    lines = ["prompt,completion"] + [f'"Question {i}, please?",Answer {i}' for i in range(60)]
+    lines[8] = "Question 7?,Answer 7,an extra cell"
+    lines[20] = "Question 19?,"
+    path = tmp_path / "d.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report, out = inspect_dataset(path)
+    assert report.usable and report.rows == 60 and len(out) == 58
+    assert [s["row"] for s in report.skipped] == [8, 20]
+    assert "more cells than the header" in report.skipped[0]["reasons"][0]
+    assert out[0] == {"prompt": "Question 0, please?", "completion": "Answer 0"}
+    (tmp_path / "latin.csv").write_bytes(b"text\n" + "caf\xe9\n".encode("latin-1") * 10)
+    with pytest.raises(ValueError, match=r"latin\.csv: not UTF-8 text"):
+        inspect_dataset(tmp_path / "latin.csv")
+
+
 def test_rows_past_the_head_are_checked_as_they_stream(tmp_path, monkeypatch):
     monkeypatch.setattr(validation, "HEAD_ROWS", 50)
     rows = pairs(400)

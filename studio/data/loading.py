@@ -5,9 +5,9 @@ Parquet, each optionally gzip-compressed. Problems that make the whole file unus
 with the file name and what to do; problems with single lines come back as findings so the user sees
 all of them at once.
 
-`open_rows` gives a `RowStream`: the rows one at a time, so a JSON Lines file of many gigabytes is read in
-bounded memory (JSON, CSV, TSV and Parquet are still read whole, then handed out one by one). `load_rows`
-reads everything into a `LoadedFile`.
+`open_rows` gives a `RowStream`: the rows one at a time, so a JSON Lines, Parquet, CSV or TSV file of many
+gigabytes is read in bounded memory (JSON arrays and gzip-compressed CSV, TSV and Parquet are still read
+whole, then handed out one by one). `load_rows` reads everything into a `LoadedFile`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ except ImportError:  # pragma: no cover
 MAX_FILE_BYTES = 10 * 2**30  # files over this are refused before reading (shared mode has its own upload cap)
 SUPPORTED = (".jsonl", ".json", ".csv", ".tsv", ".parquet")
 MAX_LOADER_FINDINGS = 500  # unreadable lines named one by one; all of them are counted
+STREAM_TEXT_BYTES = 64 * 2**20  # CSV/TSV files larger than this are read as they stream (smaller: whole)
 
 
 @dataclass
@@ -125,6 +126,10 @@ def open_rows(path: str | Path, max_bytes: int = MAX_FILE_BYTES, max_rows: int |
         stream = RowStream((), "jsonl", "line")
         stream._items = _iter_jsonl(path, compressed, max_bytes, max_rows, stream)
         return stream
+    if ext == ".parquet" and not compressed:
+        return _stream_parquet(path, max_bytes, max_rows)
+    if ext in (".csv", ".tsv") and not compressed and size > STREAM_TEXT_BYTES:
+        return _stream_delimited(path, "\t" if ext == ".tsv" else ",", max_rows)
     if ext == ".parquet":
         loaded = _read_parquet(path, compressed, max_bytes, max_rows)
     else:
@@ -293,6 +298,44 @@ def _read_delimited(text: str, name: str, delimiter: str, max_rows: int | None =
     return LoadedFile(rows, "tsv" if delimiter == "\t" else "csv", findings)
 
 
+def _stream_delimited(path: Path, delimiter: str, max_rows: int | None) -> RowStream:
+    """A large CSV/TSV file's rows as they are read (smaller ones are read whole, so a decoding error can name
+    its byte); a row with more cells than the header is kept without them, with an error about it."""
+    name = path.name
+    with open(path, "rb") as handle:
+        if b"\x00" in handle.read(4096):
+            raise ValueError(f"{name}: this looks like a binary file, not {path.suffix[1:].upper()} text.")
+    stream = RowStream((), "tsv" if delimiter == "\t" else "csv")
+
+    def rows():
+        csv.field_size_limit(2**31 - 1)
+        index = 0
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle, delimiter=delimiter)
+            try:
+                if not reader.fieldnames:
+                    raise ValueError(f"{name}: no header row found.")
+                for index, row in enumerate(reader, start=1):
+                    if None in row:  # more cells than header columns
+                        stream.row_findings[index] = [Finding(
+                            "error", f"row {index} has more cells than the header has columns.", row=index)]
+                        row.pop(None)
+                    if max_rows is not None and index > max_rows:
+                        _check_rows(index, max_rows, name)
+                    yield index, row
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"{name}: not UTF-8 text (after row {index:,}). Save the file as UTF-8 and try "
+                                 "again.") from exc
+            except csv.Error as exc:
+                raise ValueError(f"{name}: not readable as {stream.file_format.upper()} after row {index:,} "
+                                 f"({exc}).") from exc
+        if not index:
+            raise ValueError(f"{name}: the header is there but no rows follow it.")
+
+    stream._items = rows()
+    return stream
+
+
 PARQUET_EXPANSION = 4  # Parquet compresses well: its data may be this many times the file-size limit
 
 
@@ -323,6 +366,41 @@ def _read_parquet(path: Path, compressed: bool, max_bytes: int = MAX_FILE_BYTES,
     if not rows:
         raise ValueError(f"{path.name}: the Parquet file has no rows.")
     return LoadedFile(rows, "parquet")
+
+
+def _stream_parquet(path: Path, max_bytes: int, max_rows: int | None, batch_rows: int = 2048) -> RowStream:
+    """A Parquet file's rows, one batch at a time (its footer is checked first, as `_read_parquet` does)."""
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+        meta = parquet.metadata
+    except Exception as exc:
+        raise ValueError(f"{path.name}: not a readable Parquet file ({type(exc).__name__}).") from exc
+    _check_rows(meta.num_rows, max_rows, path.name)
+    expanded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if expanded > PARQUET_EXPANSION * max_bytes:
+        raise ValueError(f"{path.name}: its data expands to {_mb(expanded)}, over the "
+                         f"{_mb(PARQUET_EXPANSION * max_bytes)} limit. Use a smaller sample of it.")
+    if meta.num_rows == 0:
+        raise ValueError(f"{path.name}: the Parquet file has no rows.")
+    # pandas keeps a non-default index as a column of its own; it is no data of the user's.
+    columns = [name for name in parquet.schema_arrow.names if not name.startswith("__index_level_")]
+
+    def rows():
+        number = 0
+        try:
+            for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
+                for row in batch.to_pylist():
+                    number += 1
+                    yield number, row
+        except ValueError:
+            raise
+        except Exception as exc:
+            raise ValueError(f"{path.name}: not a readable Parquet file past row {number:,} "
+                             f"({type(exc).__name__}).") from exc
+
+    return RowStream(rows(), "parquet")
 
 
 def _plain(value):

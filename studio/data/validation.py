@@ -287,7 +287,7 @@ def inspect_stream(stream: RowStream, name: str, mapping: dict | None = None, pa
             continue
         found = check(row, place, index)
         if attached_findings and place in attached_findings:
-            found = attached_findings[place] + found
+            found = attached_findings.pop(place) + found
         kinds = checker.marker
         if found or kinds or (normalize and found_content.media):
             reasons = [f"{f.column}: {f.message}" if f.column else f.message for f in found if f.level == "error"]
