@@ -6,7 +6,7 @@ the same judge (a reward model trained on the training split of the real sample 
 - "swapped": trained on the sample pairs with chosen and rejected swapped, judged on the real pairs.
 
 Expected: improved / no clear change / regressed. Each run is an ordinary run (a child process); the base's
-answers are generated once for all three.
+answers are generated once for all three. Runs already finished in --runs-dir are reused.
 
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/verdict_can_fail.py [--steps 40] [--runs-dir DIR]
 """
@@ -51,6 +51,11 @@ def main(argv=None) -> int:
     runner = Runner(runs_dir, adopt=False)
     folders = {}
     for name, extra in variants.items():
+        if RunFolder(runs_dir / name).state == "finished":  # kept from an earlier call with this --runs-dir
+            folders[name] = RunFolder(runs_dir / name)
+            continue
+        if RunFolder(runs_dir / name).is_run():
+            RunFolder(runs_dir / name).delete()
         spec = load_spec(ROOT / "presets" / "demo" / "dpo.yaml", {**overrides, **extra})
         live = runner.start(spec, run_dir=runs_dir / name)
         runner.wait()

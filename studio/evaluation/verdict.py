@@ -143,7 +143,8 @@ def training_pairs(config: dict) -> list[dict]:
     from ..training.spec import resolve_path
 
     report, rows = inspect_dataset(resolve_path(str(config.get("dataset", ""))))
-    rows, _ = split_holdout(rows, int(config.get("holdout_rows", 32) or 0), int(config.get("seed", 42) or 42))
+    seed = config.get("seed")
+    rows, _ = split_holdout(rows, int(config.get("holdout_rows", 32) or 0), int(42 if seed is None else seed))
     if report.shape == "preference":
         return [r for r in rows if r.get("chosen") and r.get("rejected")]
     if report.shape == "unpaired_preference":

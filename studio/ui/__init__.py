@@ -1,4 +1,4 @@
-"""The Gradio face of the studio: `create_app` builds the four tabs; the only package importing gradio."""
+"""The Gradio face of the studio: `create_app` builds the tabs; the only package importing gradio."""
 
 from __future__ import annotations
 

@@ -507,6 +507,9 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
 
         def make(spec: RunSpec) -> RunSpec:
             spec.dataset = state["path"]
+            # The Data tab's choices travel with the data: block on any bad row or not, drop near-ties.
+            spec.skip_bad_rows = bool(state.get("skip_bad_rows", True))
+            spec.min_score_gap = float(state.get("min_score_gap") or 0.0)
             return spec
         note = (f"Dataset: {code(ctx.policy.shown_path(state['path']))} "
                 f"({state['report']['rows']} rows, from the Data tab)")
