@@ -120,6 +120,12 @@ def test_a_misspelt_loss_is_refused_naming_the_nearest(method, bad, nearest):
         spec_from_dict({"method": method, "dataset": PAIRS, "loss_type": bad})
 
 
+def test_the_seeds_kto_pair_loss_points_to_the_kto_method():
+    """Property: the loss the seed article names for KTO, which TRL removed, is refused with what to use instead."""
+    with pytest.raises(ValueError, match="gone from TRL.*method: kto"):
+        spec_from_dict({"method": "dpo", "dataset": PAIRS, "loss_type": "kto_pair"})
+
+
 def test_a_misspelt_loss_in_a_preset_file_names_the_file(tmp_path):
     preset = tmp_path / "mine.yaml"
     preset.write_text(preset_path("dpo").read_text(encoding="utf-8") + "loss_type: hinj\n", encoding="utf-8")

@@ -68,6 +68,7 @@ class Method:
     cost: str = ""  # what it costs, in words, for the Method tab (online RL)
     # Named values it offers for some of its TRL fields: field → its options, the TRL default first
     options: dict[str, tuple[Option, ...]] = field(default_factory=dict)
+    retired: dict[str, dict[str, str]] = field(default_factory=dict)  # field → value TRL dropped → what to do
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
@@ -89,6 +90,8 @@ class Method:
                 valid = [o.value for o in options]
                 if item in valid:
                     continue
+                if item in self.retired.get(key, {}):
+                    raise ValueError(f"{key}: '{item}' is gone from TRL. {self.retired[key][item]}")
                 near = difflib.get_close_matches(str(item), valid, n=1, cutoff=0.4)
                 hint = f" Did you mean '{near[0]}'?" if near else ""
                 raise ValueError(f"{key}: '{item}' is not one of {self.name}'s choices.{hint} The choices are: "

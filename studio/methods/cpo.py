@@ -9,6 +9,7 @@ need no reference pass, so a step costs about what an ORPO step does.
 from __future__ import annotations
 
 from .base import Method, Option
+from .dpo import KTO_PAIR
 
 LOSSES = (
     Option("sigmoid", "sigmoid — CPO",
@@ -68,4 +69,5 @@ METHOD = Method(
     beta_note="SimPO's β scales a per-token reward, so it is far larger than DPO's; simpo_gamma, the margin, is "
               "about half of β. CPO's sigmoid loss uses 0.1.",
     options={"loss_type": LOSSES},
+    retired={"loss_type": {"kto_pair": KTO_PAIR}},
 )

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from .base import Method, Option
 
+# The seed article names DPOTrainer(loss_type="kto_pair") for KTO; TRL removed it.
+KTO_PAIR = "Train on thumbs up/down answers with method: kto (TRL's KTOTrainer) instead."
+
 LOSSES = (
     Option("sigmoid", "sigmoid — DPO",
            "DPO itself (Rafailov et al., 2023): the default, for clean pairs where chosen is clearly better.",
@@ -106,4 +109,5 @@ METHOD = Method(
     beta_name="beta", beta_range="0.01 – 0.5", beta_default=0.1,
     beta_note="Lower β often works best; 0.1 is a common default (for the sigmoid loss; each loss says its own).",
     options={"loss_type": LOSSES},
+    retired={"loss_type": {"kto_pair": KTO_PAIR}},
 )
