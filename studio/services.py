@@ -232,11 +232,11 @@ class Studio:
     def start_rlhf(self, model_name: str, dataset: dict | None, reward_steps, ppo_steps, visitor: str | None,
                    address: str = "") -> Outcome:
         """The two-stage pipeline on the Data tab's pairs (when they are pairs; else the sample pairs)."""
-        from .training.pipeline import rlhf_specs, submit_rlhf
+        from .training.pipeline import DEMO_PAIRS, rlhf_specs, submit_rlhf
 
         report = (dataset or {}).get("report") or {}
         pairs = dataset["path"] if dataset and report.get("dataset_type") == "preference" else \
-            str(PROJECT_ROOT / "presets" / "data" / "dpo_helpful_pairs.jsonl")
+            str(DEMO_PAIRS)
         try:
             reward, ppo = rlhf_specs(pairs, model=(model_name or "").strip() or self.default_model,
                                      reward_overrides={"max_steps": int(reward_steps)},

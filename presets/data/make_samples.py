@@ -2,7 +2,7 @@
 """Regenerate the Alignment Studio sample datasets in this folder.
 
 Standard library only and fully deterministic (fixed seed): running
-`python3 presets/data/make_samples.py` rewrites the five .jsonl files
+`python3 presets/data/make_samples.py` rewrites the six .jsonl files
 byte-for-byte. The texts below were written by hand for this project;
 only the arithmetic prompts are generated.
 """
@@ -1133,6 +1133,50 @@ def make_kto(dpo_rows, n_from_dpo=55, n_from_dpo_good=30, n_both_labels=5):
     return rows
 
 
+# ---------------------------------------------------------------------------
+# 5. RLHF: concise answers preferred over rambling ones (the reward model's lesson)
+# ---------------------------------------------------------------------------
+# The rambling answer wraps the same correct content in the padding a small instruct model tends to add:
+# an eager opener, a vague aside and a closing offer. A reward model learns to score the plain answer
+# higher, and PPO against it can learn, in a CPU-sized run, to drop the padding and stop early.
+RAMBLE_OPENERS = [
+    "That's a really great question, and I'm so glad you asked it!",
+    "Oh, what a wonderful thing to be curious about! Let me take a moment to explain this in detail.",
+    "Great question! There's quite a lot to unpack here, so let's dive right in.",
+    "Thank you so much for asking! This is a topic that many people find absolutely fascinating.",
+    "Absolutely, I'd be more than happy to help you with this one!",
+    "What an interesting question! I love questions like this, so let me walk you through it step by step.",
+    "Sure thing! This is something that comes up a lot, and it's definitely worth understanding properly.",
+    "I'm glad you brought this up, because it's a really important topic to think about carefully.",
+]
+RAMBLE_ASIDES = [
+    "Of course, there are many different factors to consider here, and it really depends on a lot of things.",
+    "It's also worth noting that people have been thinking about this for a very long time.",
+    "To put it another way, and just to be completely clear about it, that is really the heart of the matter.",
+    "Everyone's situation is a little bit different, so it's always good to keep that in mind as well.",
+    "There's actually a lot more that could be said about this, but that's the main idea in a nutshell.",
+    "Many experts have written about this in great detail, and their views can differ quite a bit.",
+]
+RAMBLE_CLOSERS = [
+    "I hope this helps! Let me know if you have any other questions, and feel free to ask me anything else.",
+    "In summary, as I mentioned above, that's the basic idea. Is there anything else I can help you with today?",
+    "I hope that answers your question! If you'd like, I can go into even more detail about any part of it.",
+    "Please don't hesitate to reach out if anything is unclear. I'm always here to help you learn more!",
+    "So there you have it! I really hope this was useful, and I'm happy to explain further if needed.",
+]
+
+
+def make_concise(dpo_rows):
+    rng = random.Random(SEED + 5)
+    rows = []
+    for r in sorted(dpo_rows, key=lambda r: r["prompt"]):
+        rambling = " ".join([rng.choice(RAMBLE_OPENERS), r["chosen"], rng.choice(RAMBLE_ASIDES),
+                             rng.choice(RAMBLE_CLOSERS)])
+        rows.append({"prompt": r["prompt"], "chosen": r["chosen"], "rejected": rambling})
+    rng.shuffle(rows)
+    return rows
+
+
 def write_jsonl(name, rows):
     path = os.path.join(HERE, name)
     with open(path, "w", encoding="utf-8", newline="\n") as f:
@@ -1146,11 +1190,13 @@ def main():
     dpo = make_dpo()
     kto = make_kto(dpo)
     grpo = make_arithmetic()
-    assert len(sft) == 300 and len(dpo) == 300 and len(kto) == 300 and len(grpo) == 400
+    concise = make_concise(dpo)
+    assert len(sft) == 300 and len(dpo) == 300 and len(kto) == 300 and len(grpo) == 400 and len(concise) == 300
     write_jsonl("sft_pirate_chats.jsonl", sft)
     write_jsonl("dpo_helpful_pairs.jsonl", dpo)
     write_jsonl("kto_feedback.jsonl", kto)
     write_jsonl("grpo_arithmetic.jsonl", grpo)
+    write_jsonl("rlhf_concise_pairs.jsonl", concise)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..methods import METHODS
+from .pipeline import PPO_PRESET
 from .runs import RunFolder, read_jsonl, write_json_atomic, write_jsonl
 from .spec import RunSpec, load_spec, preset_path, resolve_path
 
@@ -162,7 +163,8 @@ def plan_arena(data: str, runs_dir: Path, model: str | None = None, methods: lis
             users = " and ".join(m.upper() for m in methods if m in LEARNT_REWARD)
             arena.entries.append(Entry("reward", f"{arena.id}-ppo-reward", stage="reward",
                                        label=f"RLHF 1/2: {users}'s reward model"))
-        spec = _spec(method, files[_file_for(method, report.shape)], model, budget, overrides, seed)
+        spec = _spec(method, files[_file_for(method, report.shape)], model, budget, overrides, seed,
+                     preset=PPO_PRESET if method == "ppo" and rlhf else None)
         spec.verdict_rows = str(folder / "holdout.jsonl")
         spec.verdict_judge = judged
         spec.holdout_rows = 0  # the arena holds the rows out itself, the same for every method
@@ -213,8 +215,8 @@ def _training_files(folder: Path, shape: str, train: list[dict]) -> dict[str, st
 
 
 def _spec(method: str, dataset: str, model: str | None, budget: int | None, overrides: dict | None,
-          seed: int) -> RunSpec:
-    spec = load_spec(preset_path(method), dict(overrides or {}).get(method))
+          seed: int, preset: Path | None = None) -> RunSpec:
+    spec = load_spec(preset or preset_path(method), dict(overrides or {}).get(method))
     spec.dataset = dataset
     spec.training["seed"] = seed
     if model:

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..paths import PROJECT_ROOT
 from .runner import Runner, Ticket
 from .spec import RunSpec, load_spec, preset_path
+
+# The demo's preference: plain answers over padded, rambling ones, which a CPU-sized PPO run can learn.
+DEMO_PAIRS = PROJECT_ROOT / "presets" / "data" / "rlhf_concise_pairs.jsonl"
+PPO_PRESET = PROJECT_ROOT / "presets" / "demo" / "rlhf_ppo.yaml"
 
 # The PPO preset's rule-reward keys; with a reward model doing the scoring they would only get in the way.
 _RULE_KEYS = ("reward_funcs", "reward_answer_column", "reward_target_length", "reward_keywords", "reward_regex",
@@ -21,9 +26,10 @@ def rlhf_specs(preferences: str, model: str | None = None, prompts: str | None =
                reward_config: str | Path | None = None, ppo_config: str | Path | None = None,
                reward_overrides: dict | None = None, ppo_overrides: dict | None = None) -> tuple[RunSpec, RunSpec]:
     """Stage 1 (reward model on `preferences`) and stage 2 (PPO on `prompts`, default: the pairs' prompts),
-    from the demo presets unless other configs are given; the policy and the reward model start from `model`."""
+    from the demo presets (presets/demo/reward.yaml, presets/demo/rlhf_ppo.yaml) unless other configs are
+    given; the policy and the reward model start from `model`."""
     reward = load_spec(reward_config or preset_path("reward"), reward_overrides)
-    ppo = load_spec(ppo_config or preset_path("ppo"), ppo_overrides)
+    ppo = load_spec(ppo_config or PPO_PRESET, ppo_overrides)
     if reward.method != "reward":
         raise ValueError(f"the first stage's config is a {reward.method} config; it must be `method: reward`.")
     if ppo.method != "ppo":
