@@ -10,9 +10,10 @@
                             [--push REPO] [--license ID] [--json]
     python -m studio launch CONFIG.yaml --out DIR [--strategy ddp|zero1|zero2|zero3|fsdp] [--num-processes N]
     python -m studio arena DATA [--model M] [--methods dpo,orpo,...] [--budget N] [--judge ...] [--json]
+    python -m studio plan CONFIG.yaml [--set KEY=VALUE ...] [--probe] [--memory 24GB] [--model-size 7B] [--json]
 
 Exit codes: 0 success (warnings allowed; validate: also with bad rows skipped), 1 data blocked or a failed
-run, 2 unreadable input or bad arguments, 130 stopped with Ctrl-C.
+run (plan: won't fit), 2 unreadable input or bad arguments, 130 stopped with Ctrl-C.
 """
 
 from __future__ import annotations
@@ -343,6 +344,44 @@ def _launch(args) -> int:
     return 0
 
 
+def _plan(args) -> int:
+    """Will it fit? A config's peak memory (broken down) and time per step here, its verdict and what to change
+    (planner.py); --probe trains a few steps through the runner and corrects the estimate with what they measure."""
+    from . import planner
+    from .training.execute import stop_on_signals
+    from .training.runner import Runner
+    from .training.spec import load_spec, parse_overrides
+
+    runs_dir = Path(args.runs_dir) if args.runs_dir else None
+    before = measured = None
+    interrupted: list = []
+    try:
+        spec = load_spec(args.config, parse_overrides(args.set))
+        device = planner.planned_gpu(args.memory) if args.memory else None
+        if args.probe and device is not None:
+            raise ValueError("--probe measures this machine; leave out --memory.")
+        plan = planner.estimate(spec, device=device, runs_dir=runs_dir, model_size=args.model_size)
+        if args.probe:
+            runner, before = Runner(runs_dir, adopt=False), plan
+            with stop_on_signals(runner.stop, "stopping the probe after the current step…") as interrupted:
+                measured = planner.run_probe(spec, runs_dir, steps=args.probe_steps, runner=runner,
+                                             log=lambda line: print(line, file=sys.stderr, flush=True))
+            plan = planner.estimate(spec, runs_dir=runs_dir, model_size=args.model_size)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 130 if interrupted else 2
+    if args.json:
+        data = plan.to_dict()
+        if measured:
+            data.update(before_probe={k: v for k, v in before.to_dict().items() if k != "suggestions"}, probe=measured)
+        print(json.dumps(data, indent=1, ensure_ascii=False, default=str))
+    else:
+        if before is not None:
+            print(f"before the probe: peak ≈ {before.peak / 2**20:,.0f} MB, {before.step_s:.2f} s per step")
+        print("\n".join(planner.plan_lines(plan, measured)))
+    return 1 if plan.verdict == "won't fit" else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m studio", description="Alignment Studio, headless.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -439,6 +478,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--num-processes", type=int, default=2, help="GPUs (processes) per machine")
     p.add_argument("--out", required=True, help="folder to write config.yaml, accelerate_config.yaml, launch.sh")
     p.set_defaults(func=_launch)
+    p = sub.add_parser("plan", help="will it fit? estimate a config's peak memory and time per step here (--probe: "
+                                    "measure a few steps and correct the estimate)")
+    p.add_argument("config")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--probe", action="store_true", help="train a few steps (a run of its own) to measure the peak "
+                                                        "and the step time, and correct later estimates with them")
+    p.add_argument("--probe-steps", type=int, default=4, help="steps of the probe (at least 3; default 4)")
+    p.add_argument("--memory", help="plan for a GPU with this much free memory elsewhere, e.g. 24GB (bf16, an "
+                                    "assumed throughput)")
+    p.add_argument("--model-size", help="the model's size (e.g. 7B), used when its config.json can't be read")
+    p.add_argument("--runs-dir", help="where probes run and this machine's corrections are kept (default: the "
+                                      "studio's runs folder)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_plan)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

@@ -117,6 +117,10 @@ def _train(state: RunState, spec, echo=None, resume: bool = False) -> None:
         callback = StudioCallback(state, echo=echo)
         if state.stop_event.is_set() or folder.stop_requested():
             raise _Stopped()
+        from .. import planner
+
+        if not resume:  # the estimate beside what the run will measure (planner.py; never fails the run)
+            planner.record_estimate(folder, spec, log=log.info)
         ctx = prepare(spec, folder, [callback], method, log=log.info)
         from .. import trackers
 
@@ -132,6 +136,7 @@ def _train(state: RunState, spec, echo=None, resume: bool = False) -> None:
         log.info("training %s for %s steps%s", spec.method, ctx.args.max_steps,
                  f", resuming from {checkpoint}" if checkpoint else "")
         trainer.train(resume_from_checkpoint=checkpoint)
+        planner.record_measurement(folder, spec, log=log.info)  # training's peak and step time, before the verdict
         trainer.save_model(str(folder.adapter))
         ctx.tokenizer.save_pretrained(str(folder.adapter))
         stopped = state.stop_event.is_set()

@@ -30,6 +30,7 @@ from ..training.spec import PROJECT_ROOT, RunSpec, preset_path, spec_from_yaml
 from ..training.spec import MAX_CONFIG_BYTES
 from ..services import client_address
 from .curves import figure
+from .fit_panel import build_fit_panel
 from .markup import code, text
 from .notify import info, warn
 
@@ -401,6 +402,7 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
         with gr.Row():
             save = gr.DownloadButton("Save config as YAML")
             upload = gr.UploadButton("Load a config YAML", file_types=[".yaml", ".yml"])
+    build_fit_panel(ctx, drafts, session_of, visitor)  # "Will it fit?": estimate and probe the draft (fit_panel.py)
     with gr.Accordion("Run it on a bigger machine (accelerate, DeepSpeed, FSDP)", open=False):
         with gr.Row():
             strategy = gr.Dropdown([(f"{k} — {v[1]}", k) for k, v in STRATEGIES.items()], value="ddp",
