@@ -432,11 +432,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("rlhf", help="the two-stage RLHF pipeline: a reward model on preference pairs, then PPO "
                                     "against it")
     p.add_argument("--dataset", default=str(Path(__file__).resolve().parents[1] / "presets" / "data" /
-                                            "dpo_helpful_pairs.jsonl"), help="preference pairs for the reward model")
+                                            "rlhf_concise_pairs.jsonl"), help="preference pairs for the reward model "
+                   "(default: the demo's concise-over-rambling pairs)")
     p.add_argument("--prompts", help="prompts for PPO (default: the pairs' prompts)")
     p.add_argument("--model", help="policy and reward-model base (default: the presets' model)")
     p.add_argument("--reward-config", help="stage 1 config (default: presets/demo/reward.yaml)")
-    p.add_argument("--ppo-config", help="stage 2 config (default: presets/demo/ppo.yaml)")
+    p.add_argument("--ppo-config", help="stage 2 config (default: presets/demo/rlhf_ppo.yaml)")
     p.add_argument("--set-reward", action="append", default=[], metavar="KEY=VALUE", help="override a stage 1 key")
     p.add_argument("--set-ppo", action="append", default=[], metavar="KEY=VALUE", help="override a stage 2 key")
     p.add_argument("--runs-dir", help="where both run folders go (default: the studio's runs folder)")
