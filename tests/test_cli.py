@@ -118,7 +118,7 @@ def test_validate_json(bad, capsys):
     assert all(set(e) == {"row", "line", "column", "message"} for e in data["errors"])
     assert "identical" in data["errors"][0]["message"]
     assert data["warnings"] == []
-    assert data["recommended_methods"] == ["dpo", "reward", "ppo", "orpo", "grpo"]
+    assert data["recommended_methods"] == ["dpo", "reward", "ppo", "orpo", "cpo", "grpo", "rloo"]
 
 
 def test_validate_json_good_file(good, capsys):
@@ -136,7 +136,7 @@ def test_validate_json_csv_rows_have_no_line(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["source_format"] == "csv" and data["dataset_type"] == "prompt_completion"
     assert data["errors"] == [{"row": 3, "column": "completion", "message": data["errors"][0]["message"]}]
-    assert data["recommended_methods"] == ["sft", "grpo"]
+    assert data["recommended_methods"] == ["sft", "grpo", "rloo"]
 
 
 def test_validate_json_unknown_shape(tmp_path, capsys):
@@ -214,8 +214,8 @@ def test_recommend_json(good, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["method"] == "dpo"
     assert data["name"] == "DPO"
-    assert [s["source"] for s in data["path"]] == ["data", "data", "default", "default"]
-    assert data["alternatives"] == ["reward", "ppo", "orpo", "grpo"]
+    assert [s["source"] for s in data["path"]] == ["data", "data", "default", "default", "default"]
+    assert data["alternatives"] == ["reward", "ppo", "orpo", "cpo", "grpo", "rloo"]
 
 
 def test_recommend_with_answers(tmp_path, capsys):
@@ -223,8 +223,10 @@ def test_recommend_with_answers(tmp_path, capsys):
     assert main(["recommend", path, "--answer", "rewards=a reward model", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["method"] == "ppo"
-    assert data["path"][-1] == {"question": "Rule-based rewards, or a reward model?",
+    assert data["path"][-2] == {"question": "Rule-based rewards, or a reward model?",
                                 "answer": "a reward model", "source": "you", "question_id": "rewards"}
+    assert data["path"][-1] == {"question": "Train a value model beside the policy?", "answer": "yes (PPO)",
+                                "source": "default", "question_id": "value_model"}  # the seed's PPO by default
 
 
 def test_recommend_text(good, capsys):
@@ -232,7 +234,7 @@ def test_recommend_text(good, capsys):
     out = capsys.readouterr().out
     assert out.startswith("recommended: ORPO\n")
     assert "  - Want single-stage training (no separate SFT)? → yes (your answer)." in out
-    assert "also fits: reward, ppo, dpo, grpo" in out
+    assert "also fits: reward, ppo, dpo, cpo, grpo, rloo" in out
 
 
 @pytest.mark.parametrize("answer, message", [

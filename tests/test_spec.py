@@ -83,7 +83,7 @@ def test_managed_output_dir_refused_in_a_file(tmp_path):
 
 
 @pytest.mark.parametrize("values, message", [
-    ({"dataset": "d.jsonl"}, r"'method' must be one of sft, reward, ppo, dpo, kto, orpo, grpo; got None"),
+    ({"dataset": "d.jsonl"}, r"'method' must be one of sft, reward, ppo, dpo, kto, orpo, cpo, grpo, rloo; got None"),
     ({"method": "telepathy", "dataset": "d.jsonl"}, r"'method' must be one of .*got 'telepathy'"),
     ({"method": "sft"}, r"'dataset' is missing"),
     ({"method": "sft", "dataset": ""}, r"'dataset' is missing"),
