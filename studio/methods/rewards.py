@@ -203,3 +203,15 @@ def reward_sources(extras: dict, method: str = "PPO") -> tuple[list[Callable], s
         raise ValueError(f"{method} needs a reward: set reward_model to a reward run's folder (or a "
                          "sequence-classification checkpoint), or name rule rewards in reward_funcs.")
     return funcs, model
+
+
+def reward_callables(extras: dict, method: str) -> list:
+    """What GRPO and RLOO hand TRL as `reward_funcs`: the rule rewards by name, then the reward model's path
+    (TRL loads a path as a sequence-classification model)."""
+    from ..models import resolve_model
+
+    funcs, reward_model = reward_sources(extras, method)
+    if reward_model:
+        funcs.append(resolve_model(reward_model))
+    return funcs
+

@@ -30,13 +30,9 @@ def prepare_rows(rows: list[dict], report, tokenizer) -> list[dict]:
 
 
 def reward_functions(extras: dict) -> list:
-    from ..models import resolve_model
-    from .rewards import reward_sources
+    from .rewards import reward_callables
 
-    funcs, reward_model = reward_sources(extras, "RLOO")
-    if reward_model:
-        funcs.append(resolve_model(reward_model))  # TRL loads a path as a classification model
-    return funcs
+    return reward_callables(extras, "RLOO")
 
 
 def build_trainer(ctx):
