@@ -17,7 +17,7 @@ pytestmark = pytest.mark.app  # trains runs in child processes: make test, not m
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = str(ROOT / "presets" / "data" / "dpo_helpful_pairs.jsonl")
-QUICK_REWARD = ["max_steps=2", "max_length=64", "holdout_rows=8"]
+QUICK_REWARD = ["max_steps=2", "max_length=192", "holdout_rows=8"]  # the rambling answers run ~100 tokens
 QUICK_PPO = ["max_steps=2", "max_completion_length=8", "holdout_rows=8"]
 
 

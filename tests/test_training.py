@@ -379,3 +379,11 @@ def test_resume_skips_a_checkpoint_left_half_written(tmp_path):
             (folder / "trainer_state.json").write_text("{}")
     assert last_checkpoint(tmp_path) == str(tmp_path / "checkpoints" / "checkpoint-4")
     assert last_checkpoint(tmp_path / "nothing") is None
+
+
+def test_a_trainer_left_with_no_rows_says_max_length_dropped_them():
+    from studio.training.execute import plain_failure
+
+    message = plain_failure(ValueError("num_samples should be a positive integer value, but got num_samples=0"))
+    assert "longer than max_length" in message and "Raise max_length" in message
+    assert plain_failure(ValueError("something else")) == "something else"  # other messages pass through

@@ -220,6 +220,9 @@ def plain_failure(exc: Exception) -> str:
     """One sentence a user can act on; the traceback goes to train.log."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     text = redact_text(text)[:1000]
+    if "num_samples=0" in text:  # the trainer dropped every row (TRL filters rows longer than max_length)
+        return ("No training rows were left: every row is longer than max_length (the trainer drops those). "
+                "Raise max_length, or use shorter rows.")
     if isinstance(exc, ValueError):
         return text
     if "out of memory" in text.lower() or isinstance(exc, MemoryError):
