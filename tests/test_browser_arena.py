@@ -31,7 +31,7 @@ def test_an_arena_fills_its_table_survives_a_reload_and_ends_with_a_chart(tiny_m
             page.set_default_timeout(30_000)
             page.goto(url + "/")
             page.get_by_role("tab", name="5 · Arena").click()
-            for name in ("KTO", "RLHF (PPO)"):  # a smaller arena: SFT, DPO and ORPO
+            for name in ("KTO", "RLHF (PPO)", "SimPO / CPO", "RLOO"):  # a smaller arena: SFT, DPO and ORPO
                 page.locator("#arena-methods").get_by_label(name).uncheck()
             budget = page.get_by_label("Training examples per method")
             budget.fill("8")
