@@ -54,10 +54,14 @@ CALIBRATION_DIR = ".planner"  # under the runs folder: this machine's correction
 
 # Bytes kept per token per layer for the backward pass, in units of the activation dtype: A_HIDDEN × hidden +
 # A_INTER × intermediate (norm inputs and statistics, attention in/out, residuals, the MLP's gate/up/act/product).
-# Calibrated on the bundled model's CPU runs; the probe corrects the rest per model family and method.
-A_HIDDEN = {"full": 28.0, "lora": 22.0}
-A_INTER = {"full": 5.5, "lora": 4.5}
-LOGIT_COPIES = 3.0  # fp32 copies of tokens × vocabulary alive at the peak: logits, log-softmax, their gradient
+# Fitted to the bundled model's CPU runs (a reward model's, which has no vocabulary logits, gives the activations
+# alone); full fine-tuning also keeps the frozen projections' inputs for their weight gradients. The probe corrects
+# the rest per model family and method.
+A_HIDDEN = {"full": 11.0, "lora": 8.0}
+A_INTER = {"full": 3.0, "lora": 2.0}
+# fp32-sized copies of tokens × vocabulary held at the peak: the logits, the shifted copy, log-softmax, the
+# gradients of each, and on a CPU the allocator's freed-but-kept blocks of the same size (fitted: about 9 there).
+LOGIT_COPIES = {"cpu": 9.0, "cuda": 5.0}
 QLORA_BYTES = 0.5 + 4 / 64  # NF4: half a byte per weight plus one fp32 scale per block of 64
 CPU_RUNTIME_MB = 560.0  # a training process with torch, transformers, TRL and datasets imported (before the model)
 CUDA_CONTEXT_MB = 500.0  # the CUDA context and kernels: not in torch's allocated memory, but on the GPU
@@ -66,13 +70,17 @@ STEP_OVERHEAD_S = 0.15  # the trainer's own per-step work: logging, callbacks, s
 TRAIN_EFFICIENCY = 0.7  # share of the measured matmul throughput a training step's matmuls reach
 FORWARD_EFFICIENCY = 0.8  # …a no-grad forward's
 OPS_PER_LAYER = {"small_mm": 7, "elementwise": 22}  # a decoder layer's operations in one decoding step
-TRAIN_OPS_PER_LAYER = 150  # operations per layer per micro-batch (forward + backward), each with fixed overhead
-ASSUMED_GPU = {"flops": 200e12, "bandwidth": 1.0e12, "small_mm_s": 15e-6, "elementwise_s": 8e-6}
+# Elementwise operations big enough to be split across threads, per layer per micro-batch (forward + backward):
+# each waits for every thread, which costs microseconds on a quiet machine and a scheduler slice (milliseconds)
+# when other processes hold the cores; measured as `parallel_op_s`. Fitted to the bundled model's CPU runs.
+TRAIN_PARALLEL_OPS_PER_LAYER = 40
+FORWARD_PARALLEL_OPS_PER_LAYER = 13
+ASSUMED_GPU = {"flops": 200e12, "bandwidth": 1.0e12, "small_mm_s": 15e-6, "elementwise_s": 8e-6,
+               "parallel_op_s": 10e-6}
 
+UNCERTAIN = ("activations", "logits", "generation cache")  # modelled, so corrected; the rest is counted
 COMPONENTS = ("weights", "reference", "reward model", "value model", "gradients", "optimizer state", "activations",
               "logits", "generation cache", "runtime")
-PHASE_OF = {"gradients": "training", "activations": "training", "logits": "training",
-            "generation cache": "generation"}  # the rest are held throughout
 NONGATED = {"gpt2", "gpt_neo", "gptj", "gpt_neox", "opt", "bloom", "falcon", "phi", "starcoder2", "gpt_bigcode",
             "mpt", "codegen", "bert", "roberta"}
 UNTIED_BY_DEFAULT = {"llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "phi3", "olmo",
@@ -465,6 +473,7 @@ class Device:
     bandwidth: float = 0.0  # bytes/s
     small_mm_s: float = 0.0  # one small matmul (a decoding step's), seconds
     elementwise_s: float = 0.0  # one small elementwise operation, seconds
+    parallel_op_s: float = 0.0  # one elementwise operation split across threads (a training step's), seconds
     throughput_source: str = "assumed"
     here: bool = True  # this machine (False: a machine planned for)
 
@@ -502,7 +511,7 @@ def available_ram() -> float:
     raise ValueError("could not read the available RAM of this machine.")
 
 
-THROUGHPUT_KEYS = ("flops", "bandwidth", "small_mm_s", "elementwise_s")
+THROUGHPUT_KEYS = ("flops", "bandwidth", "small_mm_s", "elementwise_s", "parallel_op_s")
 _throughput: dict[str, tuple[float, dict]] = {}
 THROUGHPUT_TTL_S = 120.0
 
@@ -519,20 +528,21 @@ def measure_throughput(kind: str = "cpu", budget_s: float = 0.12) -> dict:
     dtype = torch.bfloat16 if kind == "cuda" else torch.float32
     sync = torch.cuda.synchronize if kind == "cuda" else (lambda: None)
 
-    def seconds(fn, budget=budget_s, repeats=3) -> float:
-        samples = []
-        for _ in range(repeats):
+    def seconds(fn, budget=budget_s, least=3, most=0.6) -> float:
+        """The mean time of `fn` over at least `budget` seconds and `least` calls (at most `most` seconds): under
+        load one call may wait a scheduler slice and the next none, so only a mean over many says what a run
+        of thousands of them pays."""
+        fn()
+        sync()
+        n, start = 0, time.perf_counter()
+        while True:
             fn()
-            sync()
-            n, start = 0, time.perf_counter()
-            while True:
-                fn()
-                n += 1
-                if time.perf_counter() - start > budget / repeats:
-                    break
-            sync()
-            samples.append((time.perf_counter() - start) / n)
-        return statistics.median(samples)
+            n += 1
+            elapsed = time.perf_counter() - start
+            if (elapsed > budget and n >= least) or elapsed > most:
+                break
+        sync()
+        return (time.perf_counter() - start) / n
 
     size = 4096 if kind == "cuda" else 1024
     a = torch.randn(size // 4 if kind != "cuda" else size, size, device=device, dtype=dtype)
@@ -542,10 +552,13 @@ def measure_throughput(kind: str = "cpu", budget_s: float = 0.12) -> dict:
     y = torch.empty_like(x)
     bandwidth = 2 * x.numel() * 4 / seconds(lambda: y.copy_(x))
     s, w = torch.randn(8, 576, device=device, dtype=dtype), torch.randn(576, 576, device=device, dtype=dtype)
-    small_mm = seconds(lambda: s @ w, budget=budget_s / 2)
+    small_mm = seconds(lambda: s @ w, least=40)
     e = torch.randn(8, 64, device=device, dtype=dtype)
-    elementwise = seconds(lambda: e + e, budget=budget_s / 2)
-    measured = {"flops": flops, "bandwidth": bandwidth, "small_mm_s": small_mm, "elementwise_s": elementwise}
+    elementwise = seconds(lambda: e + e, budget=budget_s / 2, least=100)
+    p = torch.randn(512, 512, device=device, dtype=dtype)
+    parallel = seconds(lambda: p + p, least=40)
+    measured = {"flops": flops, "bandwidth": bandwidth, "small_mm_s": small_mm, "elementwise_s": elementwise,
+                "parallel_op_s": parallel}
     _throughput[kind] = (time.time(), measured)
     return measured
 
@@ -674,8 +687,11 @@ def workload(spec, method, lengths: Lengths | None, defaults: dict) -> Workload:
         beta = float(t.get("beta") if t.get("beta") is not None else (method.beta_default or 0.0))
         old_logps = iterations > 1 or steps_per_generation > accum
         nograd = batch * ((1 if beta > 0 else 0) + (1 if old_logps else 0))
-        return Workload(grad_seqs=batch, seq_len=seq, logit_len=completion + 1, micro_batches=accum,
-                        time_seq_len=_batch_max(prompt_values, batch) + completion, time_logit_len=completion + 1,
+        # TRL's GRPO scores through the model's fused head with labels: it projects every position of the sequence
+        # onto the vocabulary, prompt included (measured: the peak follows prompt + completion, not the completion)
+        typical = _batch_max(prompt_values, batch) + completion
+        return Workload(grad_seqs=batch, seq_len=seq, logit_len=seq, micro_batches=accum,
+                        time_seq_len=typical, time_logit_len=typical,
                         nograd_seqs=nograd, nograd_chunk=batch, gen_seqs=generation_batch,
                         gen_prompt=int(round(peak_prompt)), gen_new=completion,
                         generations_per_step=accum / (steps_per_generation * iterations), notes=notes)
@@ -742,7 +758,8 @@ class Plan:
     step_parts: dict[str, float]  # seconds per optimizer step, by part
     trainable: int
     peak_phase: str
-    raw_variable: float  # the uncorrected estimate without the runtime (what corrections scale)
+    raw_certain: float  # the uncorrected weights, copies, gradients and optimizer state (counted, not modelled)
+    raw_uncertain: float  # …and activations, logits and generation cache (modelled: what corrections scale)
     raw_step_s: float
     correction: dict | None = None  # {"peak": factor, "time": factor, "run": id, …} when one was applied
     suggestions: list[Suggestion] = field(default_factory=list)
@@ -779,6 +796,7 @@ class Plan:
                 "step_s": round(self.step_s, 3), "step_parts_s": {k: round(v, 3) for k, v in self.step_parts.items()},
                 "throughput": {"flops": self.device.flops, "bandwidth": self.device.bandwidth,
                                "small_mm_s": self.device.small_mm_s, "elementwise_s": self.device.elementwise_s,
+                               "parallel_op_s": self.device.parallel_op_s,
                                "source": self.device.throughput_source},
                 "correction": self.correction, "lengths": self.lengths_source, "assumptions": self.workload_notes,
                 "suggestions": [s.to_dict() for s in self.suggestions]}
@@ -913,7 +931,7 @@ def _estimate(spec, method, shape: ModelShape, device: Device, lengths: Lengths 
     notes["activations"] = (f"{wl.grad_seqs} sequences × {wl.seq_len} tokens × {shape.layers} layers"
                             + (" with gradient checkpointing (one layer's input kept per layer)" if checkpointing
                                else ""))
-    logit_copies = LOGIT_COPIES + (0.5 if pb == 2 else 0)  # a bf16 copy before the fp32 upcast
+    logit_copies = LOGIT_COPIES["cuda" if device.kind == "cuda" else "cpu"]
     components["logits"] = wl.grad_seqs * wl.logit_len * shape.vocab * 4 * logit_copies
     notes["logits"] = (f"{wl.grad_seqs} × {wl.logit_len} positions × {shape.vocab:,} vocabulary in fp32 "
                        f"(×{logit_copies:g} copies)" if wl.logit_len > 1 else "a one-output score head: no "
@@ -953,12 +971,14 @@ def _estimate(spec, method, shape: ModelShape, device: Device, lengths: Lengths 
     else:
         components["runtime"] = CPU_RUNTIME_MB * MB
         notes["runtime"] = "the training process with torch, transformers and TRL imported (assumed)"
-    raw_variable = sum(v for k, v in components.items() if k != "runtime")
+    raw_uncertain = sum(components[k] for k in UNCERTAIN)
+    raw_certain = sum(v for k, v in components.items() if k != "runtime") - raw_uncertain
     step_inputs = (shape, wl, mode, method, trainable, P, checkpointing)
     step_parts = _step_time(shape, wl, device, *step_inputs[2:])
     return Plan(model=spec.model_name, method=spec.method, mode=mode, shape=shape, device=device,
                 components=components, notes=notes, step_parts=step_parts, trainable=int(trainable),
-                peak_phase=peak_phase, raw_variable=raw_variable, raw_step_s=sum(step_parts.values()),
+                peak_phase=peak_phase, raw_certain=raw_certain, raw_uncertain=raw_uncertain,
+                raw_step_s=sum(step_parts.values()),
                 workload_notes=wl.notes, step_inputs=step_inputs)
 
 
@@ -983,7 +1003,7 @@ def _step_time(shape: ModelShape, wl: Workload, device: Device, mode: str, metho
     parts: dict[str, float] = {}
     train_flops = forward_flops(wl.grad_seqs, seq, logit) * backward
     traffic = wl.grad_seqs * seq * shape.layers * per_token_traffic * 3 + wl.grad_seqs * logit * shape.vocab * 4 * 6
-    ops = shape.layers * TRAIN_OPS_PER_LAYER * device.elementwise_s
+    ops = shape.layers * TRAIN_PARALLEL_OPS_PER_LAYER * device.parallel_op_s
     parts["forward/backward"] = wl.micro_batches * (train_flops / (flops * TRAIN_EFFICIENCY) + traffic / bandwidth
                                                     + ops)
     nograd = wl.nograd_seqs * wl.micro_batches + 2 * wl.rollout_forwards
@@ -991,7 +1011,8 @@ def _step_time(shape: ModelShape, wl: Workload, device: Device, mode: str, metho
         fwd = forward_flops(nograd, seq, logit) / (flops * FORWARD_EFFICIENCY)
         fwd += nograd * seq * shape.layers * per_token_traffic / bandwidth
         chunks = max(1, math.ceil(nograd / max(1, wl.nograd_chunk or wl.grad_seqs)))
-        parts["reference / scoring"] = fwd + chunks * shape.layers * TRAIN_OPS_PER_LAYER / 3 * device.elementwise_s
+        parts["reference / scoring"] = fwd + chunks * shape.layers * FORWARD_PARALLEL_OPS_PER_LAYER * \
+            device.parallel_op_s
     if wl.gen_seqs and wl.generations_per_step:
         lora_modules = 0 if mode == "full" else 4
         per_layer_ops = (OPS_PER_LAYER["small_mm"] + 2 * lora_modules) * device.small_mm_s + \
@@ -1155,9 +1176,10 @@ def _apply_correction(plan: Plan, calibration: dict, spec) -> None:
             continue
         peak_factor, time_factor = found.get("peak"), found.get("time")
         if peak_factor:
-            for name in COMPONENTS:
-                if name != "runtime":
-                    plan.components[name] *= float(peak_factor)
+            scaled = UNCERTAIN if found.get("scales", "modelled") == "modelled" else \
+                [k for k in COMPONENTS if k != "runtime"]
+            for name in scaled:
+                plan.components[name] *= float(peak_factor)
             if plan.device.kind == "cuda":
                 variable = sum(v for k, v in plan.components.items() if k != "runtime")
                 plan.components["runtime"] = CUDA_CONTEXT_MB * MB + GPU_SLACK * variable
@@ -1165,15 +1187,28 @@ def _apply_correction(plan: Plan, calibration: dict, spec) -> None:
             parts = plan.step_parts
             then = found.get("throughput") or {}
             if plan.step_inputs and all(then.get(k) for k in THROUGHPUT_KEYS):
-                # The factor was measured against the throughput of its own run's start. A half-second benchmark
-                # overreacts to a moment's load from other processes, which a step of seconds averages out, so
-                # the time is reckoned at the geometric mean of that throughput and today's.
-                mixed = dataclasses.replace(plan.device, **{k: math.sqrt(float(then[k]) * getattr(plan.device, k))
-                                                            for k in THROUGHPUT_KEYS})
+                # The factor was measured against the throughput at its own run's start. Steps measured minutes
+                # ago say more about this machine under today's load than a benchmark of a second does now; an
+                # hour on, today's benchmark has all the say (a geometric blend, weighted by the age).
+                now_weight = min(1.0, max(0.0, (time.time() - float(found.get("at") or 0)) / 3600))
+                mixed = dataclasses.replace(plan.device, **{
+                    k: float(then[k]) ** (1 - now_weight) * getattr(plan.device, k) ** now_weight
+                    for k in THROUGHPUT_KEYS if getattr(plan.device, k)})
                 parts = _step_time(plan.step_inputs[0], plan.step_inputs[1], mixed, *plan.step_inputs[2:])
             plan.step_parts = {k: v * float(time_factor) for k, v in parts.items()}
         plan.correction = {**found, "key": key}
         return
+
+
+def peak_correction(measured_variable_mb: float, certain_mb: float, uncertain_mb: float) -> dict:
+    """The factor a measured peak puts on the estimate: on the modelled part (activations, logits, generation
+    cache) when it is a fair share of the whole, since weights and optimizer state are counted exactly; else on
+    everything but the runtime."""
+    if uncertain_mb >= 0.1 * certain_mb and measured_variable_mb > certain_mb:
+        factor = (measured_variable_mb - certain_mb) / uncertain_mb
+        return {"peak": round(min(20.0, max(0.05, factor)), 4), "scales": "modelled"}
+    return {"peak": round(min(20.0, max(0.05, measured_variable_mb / max(1.0, certain_mb + uncertain_mb))), 4),
+            "scales": "all"}
 
 
 def _save_calibration(runs_dir: Path, update) -> dict:
@@ -1216,7 +1251,8 @@ def record_estimate(folder, spec, log=None) -> dict:
         baseline = process_rss_mb()
         values = {"estimated_peak_mb": round(plan.measurable_peak / MB, 1), "estimated_step_s": round(plan.step_s, 3),
                   "estimate": {"device": plan.device.machine_id, "family": plan.shape.family, "mode": plan.mode,
-                               "verdict": plan.verdict, "raw_variable_mb": round(plan.raw_variable / MB, 1),
+                               "verdict": plan.verdict, "raw_certain_mb": round(plan.raw_certain / MB, 1),
+                               "raw_uncertain_mb": round(plan.raw_uncertain / MB, 1),
                                "raw_step_s": round(plan.raw_step_s, 4), "baseline_rss_mb": round(baseline, 1),
                                "components_mb": {k: round(v / MB, 1) for k, v in plan.components.items()},
                                "throughput": {k: getattr(plan.device, k) for k in THROUGHPUT_KEYS},
@@ -1265,12 +1301,12 @@ def record_measurement(folder, spec=None, log=None) -> dict:
         values = {"measured_peak_mb": measured, **({"measured_step_s": round(step_s, 3)} if step_s else {})}
         folder.write_status(**values)
         estimate_ = folder.read_status().get("estimate") or {}
-        if estimate_.get("raw_variable_mb"):
+        if estimate_.get("raw_certain_mb"):
             on_gpu = "peak_gpu_mb" in peak
             baseline = 0.0 if on_gpu else float(estimate_.get("baseline_rss_mb") or 0.0)
-            variable = max(1.0, measured - baseline)
-            correction = {"peak": round(variable / estimate_["raw_variable_mb"], 4), "run": folder.name,
-                          "at": time.time(), "measured_peak_mb": measured}
+            correction = {**peak_correction(measured - baseline, estimate_["raw_certain_mb"],
+                                            estimate_.get("raw_uncertain_mb") or 0.0),
+                          "run": folder.name, "at": time.time(), "measured_peak_mb": measured}
             if step_s and estimate_.get("raw_step_s"):
                 correction.update(time=round(step_s / estimate_["raw_step_s"], 4), measured_step_s=round(step_s, 3),
                                   throughput=estimate_.get("throughput") or {})
@@ -1442,8 +1478,7 @@ def plan_lines(plan: Plan, measured: dict | None = None) -> list[str]:
                  f"{d.flops / 1e9:,.0f} GFLOP/s")
     if plan.correction:
         c = plan.correction
-        lines.append(f"corrected by run {c.get('run')} on this machine (peak ×{c.get('peak', 1):.2f}"
-                     + (f", time ×{c['time']:.2f}" if c.get("time") else "") + ")")
+        lines.append(f"corrected by run {c.get('run')} on this machine ({correction_text(c)})")
     elif d.here:
         lines.append("not corrected by a run of this model and method here yet: a probe (--probe) measures it")
     for note in plan.workload_notes:
@@ -1462,6 +1497,15 @@ def plan_lines(plan: Plan, measured: dict | None = None) -> list[str]:
     return lines
 
 
+def correction_text(correction: dict) -> str:
+    part = "activations, logits and cache" if correction.get("scales", "modelled") == "modelled" else "peak"
+    measured = correction.get("measured_peak_mb")
+    return (f"{part} ×{correction.get('peak', 1):.2f}" + (f", time ×{correction['time']:.2f}" if correction.get("time")
+                                                          else "")
+            + (f"; it peaked at {measured:,.0f} MB" if measured else "")
+            + (f", {correction['measured_step_s']:.2f} s per step" if correction.get("measured_step_s") else ""))
+
+
 def _seconds(value) -> str:
     return f"{value:.2f} s" if isinstance(value, (int, float)) else "? s"
 
@@ -1476,8 +1520,7 @@ def plan_markdown(plan: Plan, measured: dict | None = None) -> str:
            f"**{plan.step_s:.2f} s per step** (throughput {d.throughput_source}) · {mode}, {d.kind} {d.dtype}"]
     if plan.correction:
         c = plan.correction
-        out.append(f"Corrected by run `{c.get('run')}` measured on this machine (peak ×{c.get('peak', 1):.2f}"
-                   + (f", time ×{c['time']:.2f}" if c.get("time") else "") + ").")
+        out.append(f"Corrected by run `{c.get('run')}` measured on this machine ({correction_text(c)}).")
     elif d.here:
         out.append("Not yet corrected by a run of this model and method here: **Probe** measures a few steps.")
     if measured:
