@@ -89,7 +89,7 @@ def create_app(default_model: str = BUNDLED_MODEL, runs_dir: str | Path | None =
     with gr.Blocks(title="Alignment Studio") as app:
         gr.Markdown("# Alignment Studio\nBring a dataset, get the method that fits, train it, and see what "
                     "changed — or let every method that fits compete on your data in the Arena: SFT, reward "
-                    "model + PPO, DPO, KTO, ORPO and GRPO on TRL.")
+                    "model + PPO, DPO (and its family), KTO, ORPO, SimPO/CPO, GRPO and RLOO on TRL.")
         dataset_state = gr.State(None)
         method_state = gr.State(None)
         # A random id kept in this browser's localStorage: in shared mode it says which runs are this
