@@ -18,16 +18,19 @@ from studio.training.runs import RunFolder, read_jsonl
 pytestmark = pytest.mark.app  # trains runs in child processes: make test, not make check
 
 PAIRS = str(Path(__file__).resolve().parents[1] / "presets" / "data" / "dpo_helpful_pairs.jsonl")
-SMALL = {m: {"max_length": 64, "per_device_train_batch_size": 2} for m in ("sft", "dpo", "kto", "orpo", "reward")}
+SMALL = {m: {"max_length": 64, "per_device_train_batch_size": 2}
+         for m in ("sft", "dpo", "kto", "orpo", "cpo", "reward")}
 SMALL["ppo"] = {"per_device_train_batch_size": 2, "num_mini_batches": 1, "num_ppo_epochs": 1,
                 "max_completion_length": 8}
+SMALL["rloo"] = {"per_device_train_batch_size": 2, "num_generations": 2, "max_completion_length": 8}
 
 
 def test_the_plan_lists_what_the_data_allows_with_one_budget_and_one_holdout(tiny_model, runs_dir):
-    assert methods_for("preference") == ["sft", "dpo", "kto", "orpo", "ppo"]
+    assert methods_for("preference") == ["sft", "dpo", "kto", "orpo", "cpo", "ppo", "rloo"]
     arena, specs = plan_arena(PAIRS, runs_dir, model=tiny_model, budget=16)
     folder = arena.folder(runs_dir)
-    assert [e.run.rsplit("-", 1)[-1] for e in arena.entries] == ["judge", "sft", "dpo", "kto", "orpo", "reward", "ppo"]
+    assert [e.run.rsplit("-", 1)[-1] for e in arena.entries] == ["judge", "sft", "dpo", "kto", "orpo", "cpo", "reward",
+                                                                 "ppo", "rloo"]
     held = read_jsonl(folder / "holdout.jsonl")
     assert len(held) == 30 and len(read_jsonl(folder / "train.jsonl")) == 270
     for method in arena.methods:
@@ -59,7 +62,7 @@ def test_a_whole_arena_fills_one_table(finished_arena):
     runs_dir = runner.runs_dir
     assert arena_state(arena, runs_dir) == "finished"
     rows = arena_rows(arena, runs_dir)
-    assert [r["id"] for r in rows] == ["sft", "dpo", "kto", "orpo", "ppo"]
+    assert [r["id"] for r in rows] == ["sft", "dpo", "kto", "orpo", "cpo", "ppo", "rloo"]
     for row in rows:
         assert row["state"] == "finished", row
         assert row["verdict"] in ("improved", "no clear change", "regressed"), row
@@ -71,7 +74,7 @@ def test_a_whole_arena_fills_one_table(finished_arena):
     judges = {RunFolder(runs_dir / r["run"]).read_summary()["judge_path"] for r in rows}
     assert len(judges) == 1
     assert len(list((runs_dir / ".answers").glob("*.json"))) == 1
-    assert rows[-1]["note"]  # PPO's reward model learnt from the judge's own pairs
+    assert rows[-1]["note"] and rows[-2]["note"]  # RLOO's and PPO's reward model learnt from the judge's own pairs
     sentence = arena_sentence(rows)
     assert sentence.endswith(".") and ("did best" in sentence or "No method beat the base" in sentence)
     report = write_report(arena, runs_dir)
