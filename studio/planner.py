@@ -25,8 +25,11 @@ Every run records its estimate when it starts and its measured training peak and
 (`record_estimate`, `record_measurement`: status.json keys `estimated_peak_mb`, `estimated_step_s`,
 `measured_peak_mb`, `measured_step_s`, called from training/execute.py). The measurement becomes this machine's
 correction for the same model family, method and mode, kept in `<runs>/.planner/calibration.json` and applied to
-later estimates; a probe (`probe_spec`: the same run for PROBE_STEPS steps, no checkpoints, no verdict) is an
-ordinary run made for that. No gradio here; torch, transformers and TRL are imported inside the functions.
+later estimates: a factor on the modelled parts (activations, logits, generation cache; weights and optimizer
+state are counted, not modelled) and one on the step time. A probe (`probe_spec`, `run_probe`: the same config for
+PROBE_STEPS steps on the data's longest rows, no checkpoints, no verdict) is an ordinary run made for that, so it
+meets the worst batch a whole run would. No gradio here; torch, transformers and TRL are imported inside the
+functions.
 """
 
 from __future__ import annotations

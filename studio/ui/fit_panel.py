@@ -63,8 +63,9 @@ def build_fit_panel(ctx, drafts, session_of, visitor) -> None:
         gr.Markdown("Estimated from the model's config.json, the method and the settings above (and the data's token "
                     "lengths): weights, reference, reward and value models, gradients, optimizer state, activations, "
                     "logits and generation cache, against this machine's free memory. **Probe** trains "
-                    f"{planner.PROBE_STEPS} steps of this config as a run of its own and corrects later estimates of "
-                    "the same model and method with what it measured.")
+                    f"{planner.PROBE_STEPS} steps of this config on the data's longest rows, as a run of its own, and "
+                    "corrects later estimates of the same model and method with what it measured. Every run also "
+                    "stores its estimate and its measured peak and step time (status.json).")
         with gr.Row():
             target = gr.Dropdown(TARGETS, value="here", label="Plan for", scale=2, elem_id="fit-target")
             size = gr.Textbox("", label="Model size, if its config can't be read", placeholder="e.g. 7B", scale=2,
@@ -136,4 +137,6 @@ def build_fit_panel(ctx, drafts, session_of, visitor) -> None:
             return
         yield ctx.visible(planner.plan_markdown(plan, measured)), breakdown_figure(plan, measured)
 
-    probe_button.click(on_probe, inputs=[target, size, visitor], outputs=[verdict, chart])
+    # A probe that trains is followed by the page that started it (a generator that mostly sleeps); the others
+    # queue or refuse at once, so they must not wait behind it.
+    probe_button.click(on_probe, inputs=[target, size, visitor], outputs=[verdict, chart], concurrency_limit=8)
