@@ -7,9 +7,9 @@ For each preset (presets/demo/<method>.yaml), in a fresh runs folder of its own 
 2. the probe: `planner.run_probe`, PROBE steps through the runner (a child process, like every run), which
    stores this machine's correction for the model family, method and mode;
 3. estimate again (corrected by the probe);
-4. the measured run: the same config for MEASURED steps, through the runner (the run's own measurement:
-   status.json `measured_peak_mb`, the training process's peak RSS at the end of training, and
-   `measured_step_s`, the median time between logged steps, the first left out).
+4. the measured run: the same config for MEASURED steps on all the data, through the runner (the run's own
+   measurement: status.json `measured_peak_mb`, the training process's peak RSS at the end of training, and
+   `measured_step_s`, the median time of the steps after the two warm-up steps).
 
 Both runs keep no held-out rows (no verdict afterwards) and save no checkpoints, so what is measured is training.
 Reported per method: estimate / measured for the peak and for the step time, before and after the probe; the
@@ -66,10 +66,12 @@ def bench_method(method: str, probe_steps: int, measured_steps: int, base: Path,
     runs_dir.mkdir(parents=True, exist_ok=True)
     started = time.time()
     before = planner.estimate(spec, runs_dir=runs_dir, suggest=False)
+    load_probe = _load()
     probe = planner.run_probe(spec, runs_dir, steps=probe_steps, log=lambda line: print(f"  {line}", flush=True))
     after = planner.estimate(spec, runs_dir=runs_dir, suggest=False)
     runner = Runner(runs_dir, adopt=False)
     live = runner.start(planner.probe_spec(spec, measured_steps))
+    load_measured = _load()
     print(f"  measured run {live.run_id}: {measured_steps} steps…", flush=True)
     planner.wait_for_run(runner, live, timeout=3600)
     measured = planner.run_measurement(live.run_dir)
@@ -78,9 +80,11 @@ def bench_method(method: str, probe_steps: int, measured_steps: int, base: Path,
     peak, step = measured["measured_peak_mb"], measured["measured_step_s"]
     result = {
         "method": method, "model": spec.model_name, "mode": before.mode, "device": before.device.machine_id,
-        "measured": {"peak_mb": peak, "step_s": step, "steps": measured["steps"], "run": measured["run"]},
+        "measured": {"peak_mb": peak, "step_s": step, "steps": measured["steps"], "run": measured["run"],
+                     "step_times_s": _intervals(live.run_dir), "load_average_at_start": load_measured},
         "probe": {"peak_mb": probe["measured_peak_mb"], "step_s": probe["measured_step_s"], "run": probe["run"],
-                  "steps": probe["steps"]},
+                  "steps": probe["steps"], "step_times_s": _intervals(probe["run_dir"]),
+                  "load_average_at_start": load_probe},
         "before": {"peak_mb": round(before.measurable_peak / planner.MB, 1), "step_s": round(before.step_s, 3),
                    "components_mb": {k: round(v / planner.MB, 1) for k, v in before.components.items() if v},
                    "throughput_gflops": round(before.device.flops / 1e9, 1)},
@@ -94,6 +98,18 @@ def bench_method(method: str, probe_steps: int, measured_steps: int, base: Path,
         result[when]["peak_ratio"] = ratio(result[when]["peak_mb"], peak)
         result[when]["step_ratio"] = ratio(result[when]["step_s"], step)
     return result
+
+
+def _load() -> float | None:
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+
+
+def _intervals(run_dir) -> list:
+    """Each logged step's seconds (the first step holds the loading and is not among them)."""
+    from studio import planner
+    from studio.training.runs import RunFolder
+
+    return [[step, round(seconds, 2)] for step, seconds in planner.step_intervals(RunFolder(run_dir).read_metrics())]
 
 
 def table(results: list[dict]) -> list[str]:
@@ -136,7 +152,7 @@ def summary(results: list[dict]) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--methods", default=",".join(METHODS))
-    parser.add_argument("--probe-steps", type=int, default=4)
+    parser.add_argument("--probe-steps", type=int, default=4, help="steps of the probe (the first two warm up)")
     parser.add_argument("--measured-steps", type=int, default=8)
     parser.add_argument("--model", help="model name, hub id or folder (default: each preset's, the bundled model)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "planner_error.json"))

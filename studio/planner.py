@@ -51,7 +51,7 @@ MB = 2**20
 GB = 2**30
 HUB_TIMEOUT_S = 4.0  # reading a hub model's config.json: after this long the Hub counts as unreachable
 HUB_ENDPOINT: str | None = None  # None: huggingface_hub's own (HF_ENDPOINT)
-PROBE_STEPS = 4  # the first step warms up; the other three give the step time
+PROBE_STEPS = 4  # the first two steps warm up; the others give the step time
 FIT_SHARE = 0.85  # a peak above this share of the free memory is "tight" (allocator slack, other processes)
 CALIBRATION_DIR = ".planner"  # under the runs folder: this machine's corrections
 
@@ -1271,16 +1271,21 @@ def record_estimate(folder, spec, log=None) -> dict:
         return {}
 
 
-def measured_step_seconds(metrics: list[dict]) -> float | None:
-    """The median time between consecutive logged steps, the first step (warm-up) left out; None with fewer
-    than two such intervals."""
+WARM_UP_STEPS = 2  # the first step's time holds the loading; the second is still about twice a steady one
+
+
+def step_intervals(metrics: list[dict]) -> list[tuple[int, float]]:
+    """(step, seconds it took) for each logged step after the one before it was logged."""
     rows = [(m["step"], m["time"]) for m in metrics
             if isinstance(m.get("step"), int) and isinstance(m.get("time"), (int, float)) and "loss" in m]
-    per_step = []
-    for (s0, t0), (s1, t1) in zip(rows, rows[1:]):
-        if s1 > s0 >= 1 and t1 > t0:  # (a resumed run's times start again from its resume)
-            per_step.append((t1 - t0) / (s1 - s0))
-    return statistics.median(per_step) if len(per_step) >= 2 else None
+    return [(s1, (t1 - t0) / (s1 - s0)) for (s0, t0), (s1, t1) in zip(rows, rows[1:])
+            if s1 > s0 >= 1 and t1 > t0]  # (a resumed run's times start again from its resume)
+
+
+def measured_step_seconds(metrics: list[dict]) -> float | None:
+    """The median time of the steps after the warm-up (WARM_UP_STEPS); None when none was logged."""
+    steady = [seconds for step, seconds in step_intervals(metrics) if step > WARM_UP_STEPS]
+    return statistics.median(steady) if steady else None
 
 
 def measured_peak_mb(status: dict) -> float | None:
@@ -1346,7 +1351,7 @@ def probe_spec(spec, steps: int = PROBE_STEPS, runs_dir: Path | None = None):
     run's worst batch: the peak it measures is the one the whole run would reach, and the correction it stores is
     reckoned against the estimate for those rows."""
     if not isinstance(steps, int) or steps < 3:
-        raise ValueError("a probe needs at least 3 steps: the first warms up, the others give the step time.")
+        raise ValueError("a probe needs at least 3 steps: the first two warm up, the others give the step time.")
     probe = copy.deepcopy(spec)
     probe.training.update(max_steps=steps, logging_steps=1, save_strategy="no")
     for key in ("report_to", "eval_strategy", "eval_steps", "save_steps", "num_train_epochs"):

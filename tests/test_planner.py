@@ -184,13 +184,15 @@ def test_sizes_and_memory_parse_or_say_what_they_expect():
         planner.parse_memory("lots")
 
 
-def test_step_time_leaves_out_the_first_step_and_needs_two_intervals():
-    rows = [{"step": 1, "time": 30.0, "loss": 1}, {"step": 2, "time": 32.0, "loss": 1},
-            {"step": 3, "time": 35.0, "loss": 1}, {"step": 4, "time": 37.0, "loss": 1},
-            {"step": 4, "time": 37.5, "train_loss": 1}]
-    assert planner.measured_step_seconds(rows) == 2.0  # intervals 2, 3, 2: the 30 s of loading are left out
+def test_step_time_leaves_out_the_two_warm_up_steps():
+    rows = [{"step": 1, "time": 30.0, "loss": 1}, {"step": 2, "time": 36.0, "loss": 1},
+            {"step": 3, "time": 39.0, "loss": 1}, {"step": 4, "time": 41.0, "loss": 1},
+            {"step": 5, "time": 43.0, "loss": 1}, {"step": 5, "time": 43.5, "train_loss": 1}]
+    # steps 3, 4, 5 took 3, 2, 2 s; step 1's 30 s of loading and step 2's warm-up (6 s) are left out
+    assert planner.measured_step_seconds(rows) == 2.0
+    assert planner.measured_step_seconds(rows[:3]) == 3.0
     assert planner.measured_step_seconds(rows[:2]) is None
-    resumed = rows[:3] + [{"step": 4, "time": 5.0, "loss": 1}, {"step": 5, "time": 8.0, "loss": 1}]
+    resumed = rows[:4] + [{"step": 5, "time": 5.0, "loss": 1}, {"step": 6, "time": 8.0, "loss": 1}]
     assert planner.measured_step_seconds(resumed) == 3.0  # the jump back at the resume is no interval
 
 
