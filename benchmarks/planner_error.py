@@ -12,10 +12,12 @@ For each preset (presets/demo/<method>.yaml), in a fresh runs folder of its own 
    `measured_step_s`, the median time of the steps after the two warm-up steps).
 
 Both runs keep no held-out rows (no verdict afterwards) and save no checkpoints, so what is measured is training.
-Reported per method: estimate / measured for the peak and for the step time, before and after the probe; the
-goal is within 25% after the probe and within 2× before it. Everything here shares the CPU with whatever else
-runs on the machine: step times move with that load (the probe and the measured run are back to back, so they
-see much the same load; the estimate's throughput is measured in half a second when it is made).
+Reported per method: estimate / measured for the peak and for the step time, before and after the probe (the
+goal: within 25% after the probe and within 2× before it), and the model's uncorrected step time at the throughput
+measured at the measured run's own start ("model at start": what the estimate is worth when the load it measured
+lasts), with the load average when the probe and the measured run started. Everything here shares the CPU with
+whatever else runs on the machine: step times move with that load, which other processes change from one minute
+to the next (the estimate's throughput is measured in about a second when it is made).
 
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/planner_error.py [--methods sft,dpo] [--probe-steps 4]
                                                                   [--measured-steps 8] [--out FILE]
@@ -90,13 +92,17 @@ def bench_method(method: str, probe_steps: int, measured_steps: int, base: Path,
                    "throughput_gflops": round(before.device.flops / 1e9, 1)},
         "after": {"peak_mb": round(after.measurable_peak / planner.MB, 1), "step_s": round(after.step_s, 3),
                   "correction": after.correction, "throughput_gflops": round(after.device.flops / 1e9, 1)},
-        # the measured run's own estimate at its start (in its process, corrected by the probe)
+        # the measured run's own estimate at its start (in its process, corrected by the probe), and the model's
+        # step time uncorrected, at the throughput measured then: how good the model is when the load it met at
+        # the start lasts
         "at_start": {"peak_mb": measured["estimated_peak_mb"], "step_s": measured["estimated_step_s"]},
+        "model_at_start": {"step_s": measured["uncorrected_step_s"]},
         "seconds": round(time.time() - started, 1),
     }
     for when in ("before", "after", "at_start"):
         result[when]["peak_ratio"] = ratio(result[when]["peak_mb"], peak)
         result[when]["step_ratio"] = ratio(result[when]["step_s"], step)
+    result["model_at_start"]["step_ratio"] = ratio(result["model_at_start"]["step_s"], step)
     return result
 
 
@@ -113,15 +119,17 @@ def _intervals(run_dir) -> list:
 
 
 def table(results: list[dict]) -> list[str]:
-    head = ["method", "measured peak MB", "before", "after", "measured s/step", "before", "after", "probe s/step"]
+    head = ["method", "measured peak MB", "before", "after", "measured s/step", "before", "after", "model at start",
+            "probe s/step", "load probe → run"]
     rows = []
     for r in results:
         if "error" in r:
-            rows.append([r["method"], "failed: " + r["error"][:60], "", "", "", "", "", ""])
+            rows.append([r["method"], "failed: " + r["error"][:60]] + [""] * (len(head) - 2))
             continue
         rows.append([r["method"], f"{r['measured']['peak_mb']:.0f}", _r(r["before"]["peak_ratio"]),
                      _r(r["after"]["peak_ratio"]), _s(r["measured"]["step_s"]), _r(r["before"]["step_ratio"]),
-                     _r(r["after"]["step_ratio"]), _s(r["probe"]["step_s"])])
+                     _r(r["after"]["step_ratio"]), _r(r["model_at_start"]["step_ratio"]), _s(r["probe"]["step_s"]),
+                     f"{r['probe']['load_average_at_start']} → {r['measured']['load_average_at_start']}"])
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
     return ["  ".join(c.ljust(w) for c, w in zip(cells, widths)) for cells in [head, *rows]]
 

@@ -1288,6 +1288,23 @@ def measured_step_seconds(metrics: list[dict]) -> float | None:
     return statistics.median(steady) if steady else None
 
 
+def during_run(folder, spec, estimate_: dict) -> tuple[float, dict]:
+    """(the uncorrected step time, the throughput) for the load the run's steps met: the estimate at its start
+    and one made again now, at the end of its steps, blended (geometric means). Other processes come and go; a
+    probe's steps come after its loading, so the start alone may have met another load than they did."""
+    start_s, start = float(estimate_["raw_step_s"]), estimate_.get("throughput") or {}
+    if spec is None:
+        return start_s, start
+    try:
+        _throughput.clear()  # measured afresh: the load now
+        end = estimate(spec, runs_dir=folder.path.parent, correct=False, suggest=False)
+    except Exception:  # the config no longer reads, say: the start's figures stand
+        return start_s, start
+    blended = {k: math.sqrt(float(start[k]) * getattr(end.device, k)) for k in THROUGHPUT_KEYS
+               if start.get(k) and getattr(end.device, k)}
+    return math.sqrt(start_s * end.raw_step_s), blended
+
+
 def measured_peak_mb(status: dict) -> float | None:
     return status.get("measured_peak_mb") or status.get("peak_gpu_mb") or status.get("peak_rss_mb")
 
@@ -1316,8 +1333,9 @@ def record_measurement(folder, spec=None, log=None) -> dict:
                                             estimate_.get("raw_uncertain_mb") or 0.0),
                           "run": folder.name, "at": time.time(), "measured_peak_mb": measured}
             if step_s and estimate_.get("raw_step_s"):
-                correction.update(time=round(step_s / estimate_["raw_step_s"], 4), measured_step_s=round(step_s, 3),
-                                  throughput=estimate_.get("throughput") or {})
+                raw_s, throughput = during_run(folder, spec, estimate_)
+                correction.update(time=round(step_s / raw_s, 4), measured_step_s=round(step_s, 3),
+                                  throughput=throughput)
             keys = correction_keys(estimate_["device"], estimate_["family"], folder.method or getattr(spec, "method",
                                                                                                        ""),
                                    estimate_["mode"])
@@ -1433,6 +1451,7 @@ def run_measurement(run_dir) -> dict:
     step_s = status.get("measured_step_s") or measured_step_seconds(folder.read_metrics())
     return {"run": folder.name, "state": status.get("state"), "steps": status.get("step"),
             "estimated_peak_mb": status.get("estimated_peak_mb"), "estimated_step_s": status.get("estimated_step_s"),
+            "uncorrected_step_s": (status.get("estimate") or {}).get("raw_step_s"),
             "measured_peak_mb": measured_peak_mb(status), "measured_step_s": step_s,
             "message": status.get("message", "")}
 
