@@ -5,6 +5,7 @@ loss values as the run's metrics.jsonl."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -113,6 +114,9 @@ def _tensorboard_losses(folder: Path) -> dict[int, float]:
 
 
 def _trackio_losses(folder: Path) -> dict[int, float]:
+    """The losses trackio holds: in its SQLite database, or (where trackio finds its folder on a network
+    filesystem, as on some CI machines, and writes append-only fragments for its dashboard to import) in its
+    inbox's JSONL fragments."""
     found = {}
     for db in folder.rglob("*.db"):
         with sqlite3.connect(db) as con:
@@ -123,11 +127,18 @@ def _trackio_losses(folder: Path) -> dict[int, float]:
                 values = json.loads(blob)
                 if "train/loss" in values:
                     found[int(values["train/global_step"])] = float(values["train/loss"])
+    for fragment in (folder / "inbox").rglob("*.jsonl"):
+        for line in fragment.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line) if line.strip() else {}
+            values = record.get("metrics") or {}
+            if record.get("kind") == "metric" and "train/loss" in values:
+                found[int(values["train/global_step"])] = float(values["train/loss"])
     return found
 
 
 @pytest.mark.app
-def test_trackio_and_tensorboard_offline_hold_the_losses_of_metrics_jsonl(tmp_path, tiny_model):
+def test_trackio_and_tensorboard_offline_hold_the_losses_of_metrics_jsonl(tmp_path, tiny_model, monkeypatch):
+    monkeypatch.delenv("TRACKIO_DIR", raising=False)  # trackio's folder follows the runs folder
     spec = spec_from_dict({"method": "sft", "dataset": chats(tmp_path), "model_name_or_path": tiny_model,
                            "report_to": ["trackio", "tensorboard"], "max_steps": 3, "max_length": 64,
                            "per_device_train_batch_size": 2, "holdout_rows": 0})
@@ -140,6 +151,21 @@ def test_trackio_and_tensorboard_offline_hold_the_losses_of_metrics_jsonl(tmp_pa
     board = _tensorboard_losses(live.run_dir / "tensorboard")
     assert board.keys() == ours.keys() and all(abs(board[s] - ours[s]) < 1e-5 for s in ours), (board, ours)
     dash = _trackio_losses(tmp_path / "runs" / ".trackio")
-    assert dash.keys() == ours.keys() and all(abs(dash[s] - ours[s]) < 1e-5 for s in ours), (dash, ours)
     log = (live.run_dir / "train.log").read_text(encoding="utf-8")
+    files = sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "runs" / ".trackio").rglob("*"))
+    assert dash.keys() == ours.keys() and all(abs(dash[s] - ours[s]) < 1e-5 for s in ours), (dash, ours, files,
+                                                                                             log[-3000:])
     assert "tensorboard --logdir" in log and "trackio show --project alignment-studio" in log
+
+
+def test_the_train_command_sets_trackios_folder_for_itself_only(tmp_path, monkeypatch):
+    """`python -m studio train` points trackio beside its runs; called in a process that goes on (a test, a
+    notebook), it leaves that process's environment as it found it, so the next run's trackio folder is its own."""
+    from studio.__main__ import main
+
+    monkeypatch.delenv("TRACKIO_DIR", raising=False)
+    assert main(["train", str(tmp_path / "missing.yaml"), "--output-dir", str(tmp_path / "runs" / "r")]) == 2
+    assert "TRACKIO_DIR" not in os.environ
+    monkeypatch.setenv("TRACKIO_DIR", str(tmp_path / "mine"))
+    assert main(["train", str(tmp_path / "missing.yaml")]) == 2
+    assert os.environ["TRACKIO_DIR"] == str(tmp_path / "mine")  # a folder the user chose stays theirs

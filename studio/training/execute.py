@@ -279,18 +279,30 @@ def train_command(config: str | None = None, resume: str | None = None, override
     in this process, print its folder and how it ended; exit codes 0 finished, 1 failed, 2 bad input, 130
     stopped by Ctrl-C. A process the runner started (CHILD_ENV) trains into the folder the runner prepared,
     prints no metric lines (its output is train.log) and takes its private config values from the runner."""
-    from .runs import default_runs_dir, new_run_dir
-    from .spec import load_spec, parse_overrides
+    from .runs import default_runs_dir
 
     if bool(config) == bool(resume):
         print("error: give a CONFIG to start a run, or --resume RUN_DIR to continue one (not both).", file=sys.stderr)
         return 2
     child = os.environ.get(CHILD_ENV) == "1"
-    if not child:  # trackio fixes its folder when TRL first imports it, which loading the config does
-        from .. import trackers
+    if child or "TRACKIO_DIR" in os.environ:
+        return _train_command(config, resume, overrides, output_dir, allow_custom_code, echo, child)
+    # trackio fixes its folder when TRL first imports it, which loading the config does: beside the runs, for
+    # this command only (a caller in the same process, a test say, keeps its own environment)
+    from .. import trackers
 
-        runs_dir = Path(resume).parent if resume else Path(output_dir).parent if output_dir else default_runs_dir()
-        os.environ.setdefault("TRACKIO_DIR", str(trackers.trackio_dir(runs_dir)))
+    runs_dir = Path(resume).parent if resume else Path(output_dir).parent if output_dir else default_runs_dir()
+    os.environ["TRACKIO_DIR"] = str(trackers.trackio_dir(runs_dir))
+    try:
+        return _train_command(config, resume, overrides, output_dir, allow_custom_code, echo, child)
+    finally:
+        os.environ.pop("TRACKIO_DIR", None)
+
+
+def _train_command(config, resume, overrides, output_dir, allow_custom_code, echo, child: bool) -> int:
+    from .runs import default_runs_dir, new_run_dir
+    from .spec import load_spec, parse_overrides
+
     try:
         if resume:
             folder = RunFolder(resume)
