@@ -196,3 +196,19 @@ def test_load_tokenizer_and_model_for_inference(tiny_model, no_accelerator):
     assert not model.training
     parameter = next(model.parameters())
     assert parameter.device.type == "cpu" and parameter.dtype is torch.float32
+
+
+def test_the_bundled_conversion_lock_holds_other_processes_off(tmp_path):
+    """Two processes (the app and a CLI run, or two test workers) converting the bundled model at once take
+    turns: while one holds the lock, another can't take it."""
+    import subprocess
+    import sys
+
+    from studio.models import _file_lock
+
+    lock = tmp_path / ".convert.lock"
+    probe = ("import fcntl, sys\nh = open(sys.argv[1], 'a')\ntry:\n    fcntl.flock(h, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+             "except BlockingIOError:\n    sys.exit(3)\n")
+    with _file_lock(lock):
+        assert subprocess.run([sys.executable, "-c", probe, str(lock)]).returncode == 3
+    assert subprocess.run([sys.executable, "-c", probe, str(lock)]).returncode == 0
