@@ -1,5 +1,6 @@
 """The real bundled SmolLM2-135M-Instruct: its cached checkpoint, a sanity answer, and the issue's acceptance
-check (`python -m studio train presets/demo/dpo.yaml --set max_steps=3`, answering eight held-out prompts). Marked slow: they run in `make test`."""
+check (`python -m studio train presets/demo/dpo.yaml --set max_steps=3`,
+answering eight held-out prompts). Marked slow: they run in `make test`."""
 
 from __future__ import annotations
 
