@@ -13,7 +13,6 @@ fails on CPU).
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import os
 import re
@@ -22,6 +21,8 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+from .paths import file_lock
 
 BUNDLED_MODEL = "SmolLM2-135M-Instruct"
 BUNDLED_HUB_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
@@ -190,29 +191,13 @@ def run_checkpoint(run_dir: Path) -> Path:
     return merged
 
 
-@contextlib.contextmanager
-def _file_lock(path: Path):
-    """An exclusive lock on `path` held by this process until the block ends (POSIX; elsewhere, none)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: the thread lock alone
-        yield
-        return
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _converted_bundled_checkpoint(gguf: Path) -> Path:
     """Dequantize the bundled GGUF into a safetensors checkpoint once; later loads take about a second."""
     target = cache_dir() / "models" / BUNDLED_MODEL
     if (target / "config.json").is_file() and (target / "model.safetensors").is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _convert_lock, _file_lock(target.parent / f".{BUNDLED_MODEL}.lock"):  # threads, then processes (app, CLI)
+    with _convert_lock, file_lock(target.parent / f".{BUNDLED_MODEL}.lock"):  # threads, then processes (app, CLI)
         if (target / "config.json").is_file() and (target / "model.safetensors").is_file():
             return target
         from transformers import AutoModelForCausalLM, AutoTokenizer

@@ -204,11 +204,11 @@ def test_the_bundled_conversion_lock_holds_other_processes_off(tmp_path):
     import subprocess
     import sys
 
-    from studio.models import _file_lock
+    from studio.paths import file_lock
 
     lock = tmp_path / ".convert.lock"
     probe = ("import fcntl, sys\nh = open(sys.argv[1], 'a')\ntry:\n    fcntl.flock(h, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
              "except BlockingIOError:\n    sys.exit(3)\n")
-    with _file_lock(lock):
+    with file_lock(lock):
         assert subprocess.run([sys.executable, "-c", probe, str(lock)]).returncode == 3
     assert subprocess.run([sys.executable, "-c", probe, str(lock)]).returncode == 0

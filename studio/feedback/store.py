@@ -37,6 +37,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..paths import file_lock
+
 FEEDBACK_DIR = ".feedback"
 PAIR_CHOICES = ("a", "b", "tie", "both_bad")  # a judgement of the pair
 THUMBS = ("up", "down")  # a judgement of one answer
@@ -237,16 +239,11 @@ class FeedbackSession:
 
     def update_meta(self, change) -> dict:
         """Apply `change(meta)` (it edits the dict in place) under the session's lock, and write it atomically."""
-        with self._lock:
-            fd = os.open(self.path / ".lock", os.O_WRONLY | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                meta = self.meta()
-                change(meta)
-                _write_json_atomic(self.meta_file, meta)
-                return meta
-            finally:
-                os.close(fd)
+        with self._lock, file_lock(self.path / ".lock"):
+            meta = self.meta()
+            change(meta)
+            _write_json_atomic(self.meta_file, meta)
+            return meta
 
     @property
     def is_single(self) -> bool:
@@ -356,9 +353,7 @@ class FeedbackSession:
         Returns the label undone, None when they have none left."""
         if not annotator:
             raise ValueError("The page is still loading (it has no browser id yet); press Undo again.")
-        fd = os.open(self.path / ".undo.lock", os.O_WRONLY | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)  # two tabs pressing Undo at once undo two labels, not one twice
+        with file_lock(self.path / ".undo.lock"):  # two tabs pressing Undo at once undo two labels, not one twice
             mine = self.folded().of(annotator)
             if not mine:
                 return None
@@ -366,8 +361,6 @@ class FeedbackSession:
             append_lines(self.labels_file, [{"kind": "undo", "id": secrets.token_hex(8), "target": target["id"],
                                              "annotator": annotator, "at": time.time()}])
             return target
-        finally:
-            os.close(fd)
 
 
 # Finding sessions ----------------------------------------------------------------------------------------------
