@@ -158,7 +158,7 @@ def test_trackio_and_tensorboard_offline_hold_the_losses_of_metrics_jsonl(tmp_pa
     assert "tensorboard --logdir" in log and "trackio show --project alignment-studio" in log
 
 
-def test_the_train_command_sets_trackios_folder_for_itself_only(tmp_path, monkeypatch):
+def test_the_train_command_sets_trackios_folder_for_itself_only(tmp_path, monkeypatch, tiny_model):
     """`python -m studio train` points trackio beside its runs; called in a process that goes on (a test, a
     notebook), it leaves that process's environment as it found it, so the next run's trackio folder is its own."""
     from studio.__main__ import main
@@ -169,3 +169,12 @@ def test_the_train_command_sets_trackios_folder_for_itself_only(tmp_path, monkey
     monkeypatch.setenv("TRACKIO_DIR", str(tmp_path / "mine"))
     assert main(["train", str(tmp_path / "missing.yaml")]) == 2
     assert os.environ["TRACKIO_DIR"] == str(tmp_path / "mine")  # a folder the user chose stays theirs
+    from studio.methods.rewards import CUSTOM_CODE_ENV
+
+    monkeypatch.delenv(CUSTOM_CODE_ENV, raising=False)
+    monkeypatch.delenv("TRACKIO_DIR")
+    config = tmp_path / "one_step.yaml"
+    config.write_text(json.dumps({"method": "sft", "dataset": chats(tmp_path), "model_name_or_path": tiny_model,
+                                  "max_steps": 1, "max_length": 64, "holdout_rows": 0}), encoding="utf-8")
+    assert main(["train", str(config), "--allow-custom-code", "--output-dir", str(tmp_path / "runs" / "one")]) == 0
+    assert CUSTOM_CODE_ENV not in os.environ and "TRACKIO_DIR" not in os.environ  # both end with the command

@@ -285,21 +285,36 @@ def train_command(config: str | None = None, resume: str | None = None, override
         print("error: give a CONFIG to start a run, or --resume RUN_DIR to continue one (not both).", file=sys.stderr)
         return 2
     child = os.environ.get(CHILD_ENV) == "1"
-    if child or "TRACKIO_DIR" in os.environ:
-        return _train_command(config, resume, overrides, output_dir, allow_custom_code, echo, child)
-    # trackio fixes its folder when TRL first imports it, which loading the config does: beside the runs, for
-    # this command only (a caller in the same process, a test say, keeps its own environment)
-    from .. import trackers
+    scoped = {}  # what this command sets in its own process's environment, for as long as it runs
+    if not child and "TRACKIO_DIR" not in os.environ:  # trackio fixes its folder when TRL first imports it
+        from .. import trackers
 
-    runs_dir = Path(resume).parent if resume else Path(output_dir).parent if output_dir else default_runs_dir()
-    os.environ["TRACKIO_DIR"] = str(trackers.trackio_dir(runs_dir))
+        runs_dir = Path(resume).parent if resume else Path(output_dir).parent if output_dir else default_runs_dir()
+        scoped["TRACKIO_DIR"] = str(trackers.trackio_dir(runs_dir))
+    if allow_custom_code:
+        from ..methods.rewards import CUSTOM_CODE_ENV
+
+        scoped[CUSTOM_CODE_ENV] = "1"
+    with _environment(scoped):  # a caller in the same process (a test, a notebook) keeps its own environment
+        return _train_command(config, resume, overrides, output_dir, echo, child)
+
+
+@contextlib.contextmanager
+def _environment(values: dict):
+    """Set `values` in os.environ for the block; afterwards each is back as it was (or unset)."""
+    before = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
     try:
-        return _train_command(config, resume, overrides, output_dir, allow_custom_code, echo, child)
+        yield
     finally:
-        os.environ.pop("TRACKIO_DIR", None)
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
-def _train_command(config, resume, overrides, output_dir, allow_custom_code, echo, child: bool) -> int:
+def _train_command(config, resume, overrides, output_dir, echo, child: bool) -> int:
     from .runs import default_runs_dir, new_run_dir
     from .spec import load_spec, parse_overrides
 
@@ -331,10 +346,6 @@ def _train_command(config, resume, overrides, output_dir, allow_custom_code, ech
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if allow_custom_code:
-        from ..methods.rewards import CUSTOM_CODE_ENV
-
-        os.environ[CUSTOM_CODE_ENV] = "1"
     if child:
         quiet_child_output()
     else:
