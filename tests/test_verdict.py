@@ -78,7 +78,7 @@ def terse_run(tiny_model, tmp_path_factory):
     quiet" it regressed: the same answers, the verdict follows the judge."""
     folder = tmp_path_factory.mktemp("terse")
     rows = [{"messages": [{"role": "user", "content": f"Say yes to number {i}."},
-                          {"role": "assistant", "content": "Yes."}]} for i in range(60)]
+                          {"role": "assistant", "content": "Yes."}]} for i in range(10, 70)]
     (folder / "terse.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     values = {"method": "sft", "dataset": str(folder / "terse.jsonl"), "model_name_or_path": tiny_model,
               "max_steps": 40, "per_device_train_batch_size": 4, "learning_rate": 3e-2, "max_length": 64,
@@ -100,7 +100,9 @@ def keeps_quiet(completions, **kwargs):
 
 @pytest.mark.parametrize("judge, word", [(says_yes, "improved"), (keeps_quiet, "regressed")])
 def test_the_verdict_follows_the_judge_both_ways(terse_run, judge, word):
-    prompts = [{"prompt": f"Say yes to number {i}."} for i in range(100, 116)]
+    # Unseen numbers of two digits, as in training: the 2-layer tiny model keys on positions, so a prompt one
+    # token longer than any it trained on can get a different answer.
+    prompts = [{"prompt": f"Say yes to number {i}."} for i in range(70, 86)]
     _, summary = evaluate_run(terse_run.run_dir, rows=prompts, settings=DecodeSettings(max_new_tokens=12),
                               judge=RewardsJudge([judge]), write=False)
     assert summary["verdict"] == word, summary
