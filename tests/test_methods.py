@@ -40,10 +40,25 @@ def train(method, dataset, tiny_model, runs_dir, **extra):
     return live
 
 
+@pytest.fixture(scope="module")
+def trained(tiny_model, tmp_path_factory):
+    """Each method's run on its sample data, trained once for the module when a test first asks for it."""
+    runs_dir = tmp_path_factory.mktemp("method-runs")
+    done = {}
+
+    def get(method):
+        if method not in done:
+            dataset, extra, _ = CASES[method]
+            done[method] = train(method, DATA / dataset, tiny_model, runs_dir, **extra)
+        return done[method]
+
+    return get
+
+
 @pytest.mark.parametrize("method", list(CASES))
-def test_method_trains_and_saves(method, tiny_model, runs_dir):
-    dataset, extra, metric = CASES[method]
-    live = train(method, DATA / dataset, tiny_model, runs_dir, **extra)
+def test_method_trains_and_saves(method, trained):
+    metric = CASES[method][2]
+    live = trained(method)
     log = (live.run_dir / "train.log").read_text()
     assert live.state == "finished", f"{live.message}\n{log[-3000:]}"
     assert read_status(live.run_dir)["state"] == "finished"
@@ -53,15 +68,14 @@ def test_method_trains_and_saves(method, tiny_model, runs_dir):
     assert (live.run_dir / "adapter" / "adapter_config.json").is_file()
 
 
-def test_reward_adapter_is_a_classifier(tiny_model, runs_dir):
-    live = train("reward", DATA / "dpo_helpful_pairs.jsonl", tiny_model, runs_dir)
-    config = json.loads((live.run_dir / "adapter" / "adapter_config.json").read_text())
+def test_reward_adapter_is_a_classifier(trained):
+    config = json.loads((trained("reward").run_dir / "adapter" / "adapter_config.json").read_text())
     assert config["task_type"] == "SEQ_CLS"
 
 
-def test_a_run_can_start_from_an_earlier_run(tiny_model, runs_dir):
+def test_a_run_can_start_from_an_earlier_run(trained, runs_dir):
     """SFT → DPO, the seed's recommended path: the earlier run folder is the new run's model."""
-    sft = train("sft", DATA / "sft_pirate_chats.jsonl", tiny_model, runs_dir)
+    sft = trained("sft")
     assert sft.state == "finished", sft.message
     dpo = train("dpo", DATA / "dpo_helpful_pairs.jsonl", str(sft.run_dir), runs_dir)
     assert dpo.state == "finished", dpo.message
@@ -123,9 +137,9 @@ def test_every_preset_loads_and_round_trips():
             assert spec_from_yaml(spec.to_yaml()) == spec, path
 
 
-def test_grpo_with_a_reward_model_run(tiny_model, runs_dir):
+def test_grpo_with_a_reward_model_run(tiny_model, trained, runs_dir):
     """A reward run's folder serves as a GRPO reward (merged once into a classification checkpoint)."""
-    reward = train("reward", DATA / "dpo_helpful_pairs.jsonl", tiny_model, runs_dir)
+    reward = trained("reward")
     assert reward.state == "finished", reward.message
     live = train("grpo", DATA / "grpo_arithmetic.jsonl", tiny_model, runs_dir, num_generations=2,
                  max_completion_length=8, reward_funcs=[], reward_model=str(reward.run_dir))
