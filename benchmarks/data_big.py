@@ -10,6 +10,13 @@ megabytes, then runs, each in its own fresh subprocess and side by side in one r
 - datasets: `datasets.load_dataset("json", data_files=PATH, split="train")` into a fresh cache folder (so it
             parses and writes its Arrow file, as training would read it)
 
+With --training, two more variants prepare the rows a DPO run on the bundled model's tokenizer trains on
+(validation, 30 held-out rows, the method's row preparation), side by side:
+
+- train-mapped: `studio.methods.common.memory_mapped_rows`, the path files of 256 MB or more take: rows go to
+                a memory-mapped Arrow file in the run folder;
+- train-lists:  the in-memory path small files take (`load_training_rows` + `Dataset.from_list`).
+
 Reported per variant: seconds of the call alone (imports excluded) and of the whole child process, and the
 child's peak RSS (ru_maxrss, imports included: what the process needs) with its RSS before the call. Then the
 ratios against the goal: studio time ≤ 1.5× the faster of pandas and datasets, studio peak ≤ 1/4 of pandas'
@@ -63,6 +70,28 @@ elif variant == "datasets":
     datasets.disable_progress_bars()
     def call():
         return {"rows": len(datasets.load_dataset("json", data_files=path, split="train", cache_dir=cache))}
+elif variant.startswith("train-"):
+    from pathlib import Path
+    from studio.methods import get_method
+    from studio.methods.common import load_training_rows, memory_mapped_rows, split_holdout
+    from studio.models import load_tokenizer, resolve_model
+    from studio.training.runs import RunFolder
+    from studio.training.spec import spec_from_dict
+    import datasets
+    datasets.disable_progress_bars()
+    spec = spec_from_dict({"method": "dpo", "dataset": path, "model_name_or_path": "SmolLM2-135M-Instruct",
+                           "holdout_rows": 30})
+    method, tokenizer = get_method("dpo"), load_tokenizer(resolve_model(spec.model_name))
+    folder = RunFolder(Path(cache) / "run")
+    folder.path.mkdir(parents=True, exist_ok=True)
+    def call():
+        if variant == "train-mapped":
+            _, dataset, held, skipped, _ = memory_mapped_rows(spec, folder, method, tokenizer, log=lambda _: None)
+        else:
+            report, rows, skipped = load_training_rows(spec, method.shapes, with_skipped=True)
+            rows, held = split_holdout(rows, 30, 42)
+            dataset = datasets.Dataset.from_list(method.prepare_rows(rows, report, tokenizer))
+        return {"training_rows": len(dataset), "held_out": len(held), "skipped_rows": len(skipped)}
 else:
     from studio.__main__ import main
     import studio.data.validation, studio.data.hub, studio.methods.registry  # imported by the call anyway
@@ -138,8 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=300, help="size of the generated file in MB (default 300)")
     parser.add_argument("--keep", help="write (or reuse) the generated file here instead of a temporary folder")
-    parser.add_argument("--skip", action="append", default=[], choices=["pandas", "datasets"],
+    parser.add_argument("--skip", action="append", default=[], choices=["pandas", "datasets", "train-lists"],
                         help="leave a reader out (pandas needs several times the file in memory)")
+    parser.add_argument("--training", action="store_true",
+                        help="also prepare a DPO run's training rows, memory-mapped and as lists")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per child")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "data_big.json"))
     args = parser.parse_args(argv)
@@ -161,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
               f"planted {planted['duplicates']} duplicates, {planted['identical_pairs']} identical pairs, "
               f"{planted['empty_rejected']} empty answers)")
         results = {}
-        for variant in ("studio", "pandas", "datasets"):
+        variants = ("studio", "pandas", "datasets") + (("train-mapped", "train-lists") if args.training else ())
+        for variant in variants:
             if variant in args.skip:
                 continue
             cache = Path(tmp) / f"cache-{variant}"
@@ -190,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
         "memory_ratio_studio_over_pandas": round(memory_ratio, 3) if memory_ratio is not None else None,
         "memory_goal_max": MEMORY_GOAL,
         "meets_memory_goal": memory_ratio is not None and memory_ratio <= MEMORY_GOAL,
+        "training_memory_ratio_mapped_over_lists": (
+            round(results["train-mapped"]["peak_rss_mb"] / results["train-lists"]["peak_rss_mb"], 3)
+            if "train-mapped" in results and "train-lists" in results else None),
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
         "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }

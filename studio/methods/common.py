@@ -2,6 +2,11 @@
 
 `prepare(spec, folder, callbacks, method)` returns a `TrainContext`; the method's `build_trainer` turns it
 into a trainer.
+A dataset file of `STUDIO_MEMORY_MAPPED_MB` (256) MB or more never sits in memory as Python rows: validation
+hands each good row to an Arrow file in the run folder (one JSON text per row, so rows of any shape share one
+schema; `datasets` has no writer that takes rows whose keys and types vary), which `datasets` memory-maps; the
+held-out rows, near-ties and the method's row preparation are applied to it batch by batch, with the results
+written beside it.
 With LoRA the trainers use the base weights with the adapter disabled as the reference model, so no
 second copy of the weights is loaded.
 """
@@ -12,13 +17,14 @@ import dataclasses
 import os
 import json
 import random
+import shutil
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..data import inspect_file, to_dataset
-from ..data.validation import drop_near_ties
+from ..data.validation import blocked_message, drop_near_ties, parse_label
 from ..data.formats import as_conversational  # noqa: F401 (methods call it from here)
 from ..models import Placement, load_tokenizer, placement, resolve_model
 
@@ -126,13 +132,104 @@ def load_training_rows(spec, accepted_shapes: tuple[str, ...], with_skipped: boo
     found = inspect_file(spec.dataset_path(), skip_bad_rows=getattr(spec, "skip_bad_rows", True),
                          collect_skipped=with_skipped)
     report, rows = found.report, found.rows
+    _check_shape(report, spec, accepted_shapes)
+    to_dataset(rows, report)  # raises with the reason and the first error when the data is blocked
+    return (report, rows, found.skipped) if with_skipped else (report, rows)
+
+
+def memory_mapped_bytes() -> int:
+    """Dataset files of this size or more are trained from a memory-mapped Arrow copy (STUDIO_MEMORY_MAPPED_MB)."""
+    try:
+        return int(float(os.environ.get("STUDIO_MEMORY_MAPPED_MB", "256")) * 2**20)
+    except ValueError:
+        return 256 * 2**20
+
+
+def memory_mapped(spec) -> bool:
+    path = Path(str(spec.dataset_path()))
+    try:
+        return path.is_file() and path.stat().st_size >= memory_mapped_bytes()
+    except OSError:
+        return False
+
+
+def memory_mapped_rows(spec, folder, method, tokenizer, log=print, batch_rows: int = 1000):
+    """`load_training_rows` + the held-out split + near-ties + `method.prepare_rows` for a big file, with the
+    rows in memory-mapped Arrow files under the run folder instead of Python lists:
+    (report, the training Dataset, held-out rows, skipped rows, near-tie rows)."""
+    import pyarrow as pa
+    from datasets import Dataset
+
+    data_dir = folder.rows_cache
+    shutil.rmtree(data_dir, ignore_errors=True)  # a resumed run reads the file again: it may have changed
+    data_dir.mkdir(parents=True)
+    arrow_path = data_dir / "rows.arrow"
+    schema = pa.schema([("row", pa.large_string())])
+    pending: list[str] = []
+    with pa.OSFile(str(arrow_path), "wb") as out, pa.ipc.new_stream(out, schema) as writer:
+        def flush():
+            writer.write_batch(pa.record_batch([pa.array(pending, type=pa.large_string())], schema=schema))
+            pending.clear()
+
+        def sink(row):
+            pending.append(json.dumps(row, ensure_ascii=False))
+            if len(pending) >= 4096:
+                flush()
+
+        found = inspect_file(spec.dataset_path(), skip_bad_rows=getattr(spec, "skip_bad_rows", True),
+                             collect_skipped=True, keep_rows=0, sink=sink)
+        if pending:
+            flush()
+    report = found.report
+    _check_shape(report, spec, method.shapes)
+    if not report.usable:
+        raise ValueError(blocked_message(report))
+    rows = Dataset.from_file(str(arrow_path))
+    log(f"{report.source}: {len(rows):,} rows memory-mapped from {arrow_path.name} (the file is "
+        f"{Path(str(spec.dataset_path())).stat().st_size / 2**20:,.0f} MB)")
+    total = len(rows)
+    count = min(spec.holdout_rows, total // 10)
+    held = sorted(random.Random(spec.training.get("seed", 42)).sample(range(total), count)) if count > 0 else []
+    holdout = [json.loads(text) for text in rows.select(held)["row"]] if held else []
+    held_set, near_ties = set(held), []
+    gap = getattr(spec, "min_score_gap", 0.0)
+    unpaired = report.shape == "unpaired_preference"
+
+    def keep(batch, indices):
+        flags = []
+        for index, text in zip(indices, batch["row"]):
+            if index in held_set:
+                flags.append(False)
+                continue
+            _, dropped = drop_near_ties([json.loads(text)], report, gap) if gap else ([], [])
+            near_ties.extend(dropped)
+            flags.append(not dropped)
+        return flags
+
+    def convert(batch):
+        decoded = [json.loads(text) for text in batch["row"]]
+        if unpaired:
+            decoded = [{**r, "label": parse_label(r["label"])} for r in decoded]
+        prepared = method.prepare_rows(decoded, report, tokenizer)
+        keys = list(dict.fromkeys(k for r in prepared for k in r))
+        return {k: [r.get(k) for r in prepared] for k in keys}
+
+    kept = rows.filter(keep, batched=True, batch_size=batch_rows, with_indices=True, load_from_cache_file=False,
+                       cache_file_name=str(data_dir / "kept.arrow"), new_fingerprint=f"kept-{total}-{count}")
+    if len(kept) == 0:
+        raise ValueError(f"{report.source}: no row is left to train on once the skipped rows are left out.")
+    dataset = kept.map(convert, batched=True, batch_size=batch_rows, remove_columns=["row"],
+                       load_from_cache_file=False, cache_file_name=str(data_dir / "prepared.arrow"),
+                       new_fingerprint=f"prepared-{len(kept)}")  # a fingerprint given: no hashing of the tokenizer
+    return report, dataset, holdout, found.skipped, near_ties
+
+
+def _check_shape(report, spec, accepted_shapes) -> None:
     if report.shape not in accepted_shapes:
         raise ValueError(
             f"{report.source} has the shape '{report.shape}', but {spec.method.upper()} trains on "
             f"{' or '.join(accepted_shapes)} data. Pick another dataset or the method the Method tab recommends."
         )
-    to_dataset(rows, report)  # raises with the reason and the first error when the data is blocked
-    return (report, rows, found.skipped) if with_skipped else (report, rows)
 
 
 def skipped_summary(report, skipped: list[dict]) -> str:
@@ -168,14 +265,18 @@ def prepare(spec, folder, callbacks: list, method, log=print) -> TrainContext:
     path = resolve_model(spec.model_name)
     log(f"model {spec.model_name} → {path}")
     tokenizer = load_tokenizer(path)
-    report, rows, skipped = load_training_rows(spec, method.shapes, with_skipped=True)
-    # The held-out split is drawn from the same rows the verdict reads (the file's rows, bad ones left out);
-    # near-ties are dropped from the training side only, so the split never moves.
-    rows, holdout = split_holdout(rows, spec.holdout_rows, spec.training.get("seed", 42))
+    if memory_mapped(spec):
+        report, dataset, holdout, skipped, near_ties = memory_mapped_rows(spec, folder, method, tokenizer, log)
+    else:
+        report, rows, skipped = load_training_rows(spec, method.shapes, with_skipped=True)
+        # The held-out split is drawn from the same rows the verdict reads (the file's rows, bad ones left out);
+        # near-ties are dropped from the training side only, so the split never moves.
+        rows, holdout = split_holdout(rows, spec.holdout_rows, spec.training.get("seed", 42))
+        rows, near_ties = drop_near_ties(rows, report, getattr(spec, "min_score_gap", 0.0))
+        dataset = None
     if holdout:
         write_jsonl(folder.holdout, holdout)
         log(f"kept {len(holdout)} rows out of training for the end-of-run evaluation (holdout.jsonl)")
-    rows, near_ties = drop_near_ties(rows, report, getattr(spec, "min_score_gap", 0.0))
     if near_ties:
         log(f"left {len(near_ties)} pair(s) out of training whose score gap is below min_score_gap "
             f"{spec.min_score_gap:g}")
@@ -185,12 +286,12 @@ def prepare(spec, folder, callbacks: list, method, log=print) -> TrainContext:
         log(skipped_summary(report, skipped))
     elif folder.skipped.exists():
         folder.skipped.unlink()  # a resumed run whose data was fixed meanwhile
-    if not rows:
-        raise ValueError(f"{report.source}: no row is left to train on once the skipped rows are left out.")
-    rows = method.prepare_rows(rows, report, tokenizer)
-    from datasets import Dataset
+    if dataset is None:
+        if not rows:
+            raise ValueError(f"{report.source}: no row is left to train on once the skipped rows are left out.")
+        from datasets import Dataset
 
-    dataset = Dataset.from_list(rows)
+        dataset = Dataset.from_list(method.prepare_rows(rows, report, tokenizer))
     args = build_config(method, spec, folder, where)
     eval_dataset = None
     if holdout and str(getattr(args, "eval_strategy", "no")) not in ("no", "IntervalStrategy.NO"):

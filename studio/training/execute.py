@@ -13,6 +13,7 @@ import gc
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -154,6 +155,7 @@ def _train(state: RunState, spec, echo=None, resume: bool = False) -> None:
             state.message = "finished; the adapter was saved"
             del trainer, ctx  # free the training copy before the evaluation loads the model again
             gc.collect()
+            shutil.rmtree(folder.rows_cache, ignore_errors=True)  # a big file's Arrow copy: no resume needs it now
             state.message = _evaluate(state, log)
             state.state = "finished"
         log.info(state.message)

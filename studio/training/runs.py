@@ -10,6 +10,8 @@
               stop.request       present: the training process stops after its current step, with a checkpoint
               holdout.jsonl      the rows kept out of training for the verdict
               skipped.jsonl      rows left out of training because they were bad, with the reason
+              data/              a big file's training rows as a memory-mapped Arrow file (removed once the run
+                                  finishes; kept while it can still be resumed)
               adapter/           the LoRA adapter (or the full model) and tokenizer
               merged/            base + adapter merged once, when something needs a standalone checkpoint
               checkpoints/       the trainer's checkpoints (resume starts from the newest complete one)
@@ -76,6 +78,7 @@ class RunFolder:
     stop_file = property(lambda self: self.path / "stop.request")
     holdout = property(lambda self: self.path / "holdout.jsonl")
     skipped = property(lambda self: self.path / "skipped.jsonl")
+    rows_cache = property(lambda self: self.path / "data")
     adapter = property(lambda self: self.path / "adapter")
     merged = property(lambda self: self.path / "merged")
     checkpoints = property(lambda self: self.path / "checkpoints")
