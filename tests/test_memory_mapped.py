@@ -48,6 +48,11 @@ def test_rows_are_memory_mapped_with_the_split_the_ties_and_the_bad_rows_left_ou
     tie_prompts = {t["data"]["prompt"] for t in ties}
     assert len(ties) == len(tie_prompts - held_prompts) and len(dataset) == 60 - 5 - len(ties)
     assert dataset.cache_files and all(str(folder.rows_cache) in f["filename"] for f in dataset.cache_files)
+    # The same held-out rows as the in-memory path and the verdict's judge (which trains on the rest) pick.
+    from studio.methods.common import load_training_rows, split_holdout
+
+    _, in_memory = load_training_rows(spec, ("preference",))
+    assert holdout == split_holdout(in_memory, 5, 42)[1]
     trained = dataset["prompt"]  # conversational: the tiny model has a chat template
     trained_text = {p[0]["content"] if isinstance(p, list) else p for p in trained}
     assert not trained_text & held_prompts and not trained_text & tie_prompts

@@ -188,8 +188,8 @@ def memory_mapped_rows(spec, folder, method, tokenizer, log=print, batch_rows: i
     log(f"{report.source}: {len(rows):,} rows memory-mapped from {arrow_path.name} (the file is "
         f"{Path(str(spec.dataset_path())).stat().st_size / 2**20:,.0f} MB)")
     total = len(rows)
-    count = min(spec.holdout_rows, total // 10)
-    held = sorted(random.Random(spec.training.get("seed", 42)).sample(range(total), count)) if count > 0 else []
+    held = holdout_indices(total, spec.holdout_rows, spec.training.get("seed", 42))  # the judge's split too
+    count = len(held)
     holdout = [json.loads(text) for text in rows.select(held)["row"]] if held else []
     held_set, near_ties = set(held), []
     gap = getattr(spec, "min_score_gap", 0.0)
@@ -241,15 +241,24 @@ def skipped_summary(report, skipped: list[dict]) -> str:
             f" in the file: {common}")
 
 
+def holdout_indices(total: int, wanted: int, seed: int) -> list[int]:
+    """The positions of the rows kept out of training (up to `wanted`, never more than a tenth), sorted; the
+    same for a file's rows in memory, memory-mapped, or read again by the verdict's judge."""
+    count = min(wanted, total // 10)
+    if count <= 0:
+        return []
+    order = list(range(total))
+    random.Random(seed).shuffle(order)
+    return sorted(order[:count])
+
+
 def split_holdout(rows: list[dict], wanted: int, seed: int) -> tuple[list[dict], list[dict]]:
     """Keep up to `wanted` rows (never more than a tenth) out of training, the same ones on every resume."""
-    count = min(wanted, len(rows) // 10)
-    if count <= 0:
+    held = holdout_indices(len(rows), wanted, seed)
+    if not held:
         return rows, []
-    order = list(range(len(rows)))
-    random.Random(seed).shuffle(order)
-    held = set(order[:count])
-    return [r for i, r in enumerate(rows) if i not in held], [rows[i] for i in sorted(held)]
+    chosen = set(held)
+    return [r for i, r in enumerate(rows) if i not in chosen], [rows[i] for i in held]
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> None:
