@@ -88,13 +88,27 @@ def convert_to_gguf(model_dir: str | Path, target: str | Path, outtype: str = "f
         raise _missing_converter()
     command = [sys.executable, converter] if converter.endswith(".py") else [converter]
     command += [str(model_dir), "--outfile", str(target), "--outtype", outtype]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    # The converter loads some tokenizers with trust_remote_code=True: it runs with no credentials in its
+    # environment, offline, and with an empty modules cache, so no code from a repo can be found or run with them.
+    env = {key: value for key, value in os.environ.items() if not _credential(key, value)}
+    env.update({"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1"})
     env.pop("NO_LOCAL_GGUF", None)  # the script then uses the gguf-py it ships with, never an older one
     log(f"converting to GGUF ({outtype}) with {converter_description(converter)}")
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    with tempfile.TemporaryDirectory(prefix="gguf-modules-") as modules:
+        env["HF_MODULES_CACHE"] = modules
+        done = subprocess.run(command, capture_output=True, text=True, env=env)
     if done.returncode != 0 or not Path(target).is_file():
         raise ValueError(f"GGUF conversion failed: {_last_error(done.stderr or done.stdout)}")
     return {"path": str(target), "type": outtype, **inspect_gguf(target), "converter": converter_description(converter)}
+
+
+def _credential(key: str, value: str) -> bool:
+    """An environment variable a converter has no use for that may hold a secret (HF_TOKEN, WANDB_API_KEY,
+    AWS_SECRET_ACCESS_KEY, …)."""
+    from .redact import is_secret
+
+    return is_secret(key, value) or (bool(re.search(r"KEY|SECRET|TOKEN|PASSW|CREDENTIAL|AUTH", key.upper())) and
+                                     not key.upper().startswith("TOKENIZERS_"))
 
 
 def _last_error(output: str) -> str:

@@ -52,6 +52,8 @@ GB = 2**30
 HUB_TIMEOUT_S = 4.0  # reading a hub model's config.json: after this long the Hub counts as unreachable
 HUB_ENDPOINT: str | None = None  # None: huggingface_hub's own (HF_ENDPOINT)
 PROBE_STEPS = 4  # the first two steps warm up; the others give the step time
+MAX_CONFIG_BYTES = 1_000_000  # a model's config.json is a few KB; one from the Hub over this is refused
+PROBE_SCAN_ROWS = 20_000  # rows a probe looks through for the longest ones
 FIT_SHARE = 0.85  # a peak above this share of the free memory is "tight" (allocator slack, other processes)
 CALIBRATION_DIR = ".planner"  # under the runs folder: this machine's corrections
 
@@ -286,7 +288,7 @@ def _offline() -> bool:
 
 def _hub_config(repo: str, timeout: float = HUB_TIMEOUT_S) -> tuple[dict, str]:
     """config.json of a hub model: from the HF cache, else one request that gives up after `timeout` seconds."""
-    from huggingface_hub import hf_hub_download, try_to_load_from_cache
+    from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url, try_to_load_from_cache
 
     cached = try_to_load_from_cache(repo, "config.json")
     if isinstance(cached, str) and os.path.isfile(cached):
@@ -301,6 +303,13 @@ def _hub_config(repo: str, timeout: float = HUB_TIMEOUT_S) -> tuple[dict, str]:
 
     def fetch():
         try:
+            # Its size first: a config.json is a few KB, and a repo's file of any size would otherwise be
+            # downloaded and parsed whole here (in a shared studio, by whoever typed the repo's name).
+            url = hf_hub_url(repo, "config.json", endpoint=HUB_ENDPOINT)
+            size = get_hf_file_metadata(url, timeout=timeout, endpoint=HUB_ENDPOINT, **token).size
+            if size is not None and size > MAX_CONFIG_BYTES:
+                found["too_big"] = size
+                return
             found["path"] = hf_hub_download(repo, "config.json", etag_timeout=timeout, endpoint=HUB_ENDPOINT, **token)
         except Exception as exc:  # offline, unknown, gated: said below in one sentence
             found["error"] = exc
@@ -308,6 +317,9 @@ def _hub_config(repo: str, timeout: float = HUB_TIMEOUT_S) -> tuple[dict, str]:
     worker = threading.Thread(target=fetch, name="planner-hub-config", daemon=True)
     worker.start()
     worker.join(timeout)  # the library retries for half a minute when offline; the planner doesn't wait for that
+    if "too_big" in found:
+        raise ValueError(f"The config.json of '{repo}' on the Hub holds {found['too_big']:,} bytes, not a model's "
+                         f"config (at most {MAX_CONFIG_BYTES:,}); type the model's size (e.g. 7B) to estimate from it.")
     if "path" in found:
         return json.loads(Path(found["path"]).read_text(encoding="utf-8")), "config.json from the Hugging Face Hub"
     error = found.get("error")
@@ -405,8 +417,10 @@ def _tokenizer_path(name: str) -> str | None:
         try:
             from huggingface_hub import snapshot_download
 
+            from .models import CODE_FILES
+
             return snapshot_download(name, allow_patterns=["*.json", "*.model", "*.txt", "*.jinja", "tokenizer*"],
-                                     local_files_only=True)
+                                     ignore_patterns=CODE_FILES, local_files_only=True)
         except Exception:
             return None
     return None
@@ -1393,6 +1407,16 @@ def probe_spec(spec, steps: int = PROBE_STEPS, runs_dir: Path | None = None):
     return probe
 
 
+def _read_bounds() -> dict:
+    """What a shared studio lets a file expand to (bytes and rows); nothing extra elsewhere."""
+    from .limits import SharedLimits, shared_mode
+
+    if not shared_mode():
+        return {}
+    limits = SharedLimits.from_env()
+    return {"max_bytes": limits.upload_bytes, "max_rows": limits.rows}
+
+
 def _rows_per_step(spec, method, defaults: dict) -> int:
     t = training_values(spec, defaults)
     rows = int(t.get("per_device_train_batch_size") or 8) * int(t.get("gradient_accumulation_steps") or 1)
@@ -1418,7 +1442,8 @@ def longest_rows(spec, steps: int) -> list[dict] | None:
         from .data import inspect_dataset
         from .data.tokens import render_row
 
-        report, rows = inspect_dataset(path)
+        # The first PROBE_SCAN_ROWS rows are enough to find long ones, and keep the tokenizing here bounded.
+        report, rows = inspect_dataset(path, keep_rows=PROBE_SCAN_ROWS, **_read_bounds())
         needed = _rows_per_step(spec, method, _config_defaults(method)) * steps
         if not rows or report.shape == "unknown" or len(rows) <= 2 * needed:
             return None

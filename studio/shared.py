@@ -246,6 +246,8 @@ class SharedPolicy:
         for key, value in values.items():
             if key in ("method", "dataset", "model_name_or_path", "reward_model"):
                 continue
+            if key == "report_to" and value in (None, "", "none", [], ["none"]):
+                continue  # no tracker: what a shared studio runs anyway
             if key in _OFF_IN_SHARED:
                 if value not in (None, "", []):
                     raise ValueError("Custom reward code is off in shared mode.")
@@ -327,12 +329,14 @@ class SharedPolicy:
 # Disk quotas ------------------------------------------------------------------------------------------------
 
 def folder_bytes(path: Path) -> int:
+    """The bytes of the files under `path`, a linked file counted at its target's size: a Hugging Face cache
+    snapshot is links to its blobs, and it weighs what they weigh."""
     total = 0
     for root, _, files in os.walk(path):
         for name in files:
             try:
-                total += (Path(root) / name).lstat().st_size
-            except OSError:
+                total += (Path(root) / name).stat().st_size
+            except OSError:  # a dangling link
                 pass
     return total
 

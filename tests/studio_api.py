@@ -90,6 +90,15 @@ class StudioAPI:
         answer.error = answer.error or "the stream closed before the event completed"
         return answer
 
+    def call_on(self, elem_id: str, *values, timeout: float = 120) -> Answer:
+        """The event of the button (or other component) with this elem_id, for handlers whose api_name is ambiguous
+        (several tabs' `on_stop`)."""
+        ids = {c["id"] for c in self.components.values() if (c.get("props") or {}).get("elem_id") == elem_id}
+        for name, (_, dep) in self.dependencies.items():
+            if any(target and target[0] in ids for target in dep.get("targets") or []):
+                return self.call(name, *values, timeout=timeout)
+        raise KeyError(f"no event on #{elem_id}")
+
     def upload(self, path: Path) -> dict:
         """Upload a file as a page would; returns the FileData to pass to a handler (or raises on refusal)."""
         with open(path, "rb") as handle:

@@ -382,6 +382,50 @@ def test_a_failed_conversion_says_why_and_leaves_no_half_export(tiny_run, tmp_pa
     assert not out.exists() and list(out.parent.iterdir()) == []
 
 
+def test_the_converter_runs_without_credentials_offline_and_with_no_cached_modules(tmp_path, monkeypatch):
+    """llama.cpp's converter loads some tokenizers with trust_remote_code=True: whatever it runs must find no
+    token, no network and no cached repo code."""
+    from studio.deploy import convert_to_gguf
+
+    seen = tmp_path / "env.json"
+    fake = tmp_path / "convert_hf_to_gguf.py"
+    fake.write_text("import json, os, sys\n"
+                    f"json.dump({{**os.environ, 'modules': os.listdir(os.environ.get('HF_MODULES_CACHE', '/'))}}, "
+                    f"open({str(seen)!r}, 'w'))\nsys.exit(1)\n")
+    for key, value in {"HF_TOKEN": "hf_operatorSecretToken1234567890abcd", "WANDB_API_KEY": "0123456789abcdef",
+                       "AWS_SECRET_ACCESS_KEY": "abc/def", "GITHUB_AUTH": "ghp_x", "TOKENIZERS_PARALLELISM": "true"
+                       }.items():
+        monkeypatch.setenv(key, value)
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "modules" / "transformers_modules").mkdir()
+    monkeypatch.setenv("HF_MODULES_CACHE", str(tmp_path / "modules"))
+    with pytest.raises(ValueError, match="GGUF conversion failed"):
+        convert_to_gguf(tmp_path, tmp_path / "out.gguf", converter=str(fake), log=lambda _: None)
+    env = json.loads(seen.read_text())
+    assert not {"HF_TOKEN", "WANDB_API_KEY", "AWS_SECRET_ACCESS_KEY", "GITHUB_AUTH"} & set(env)
+    assert env["HF_HUB_OFFLINE"] == "1" and env["TOKENIZERS_PARALLELISM"] == "false" and env["modules"] == []
+    assert "hf_operatorSecretToken" not in seen.read_text()
+
+
+def test_a_hub_model_is_downloaded_without_its_code_files(monkeypatch):
+    """The studio never runs a repo's own code, so it never fetches it ("tokenizer*" would match tokenizer.py)."""
+    import fnmatch
+
+    import huggingface_hub
+
+    from studio import models
+
+    asked = []
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", lambda repo, **kwargs: asked.append(kwargs) or "/x")
+    models._download_from_hub("someone/model")
+    for kwargs in asked:
+        for name in ("tokenizer.py", "modeling_evil.py", "tokenization_evil.py"):
+            fetched = any(fnmatch.fnmatch(name, p) for p in kwargs["allow_patterns"]) and \
+                not any(fnmatch.fnmatch(name, p) for p in kwargs.get("ignore_patterns") or [])
+            assert not fetched, (name, kwargs)
+        assert any(fnmatch.fnmatch("tokenizer.json", p) for p in kwargs["allow_patterns"])
+
+
 @pytest.mark.parametrize("kwargs, words", [
     ({"gguf": True, "gguf_type": "q4_k_m"}, "GGUF type 'q4_k_m' is not one the converter writes"),
     ({"license": "MIT License!"}, "is not a license id"),

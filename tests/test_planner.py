@@ -173,6 +173,32 @@ def test_a_hub_that_never_answers_is_given_up_within_the_timeout(monkeypatch):
     assert one_sentence(str(caught.value))
 
 
+def test_a_hub_config_json_of_megabytes_is_refused_before_it_is_downloaded(monkeypatch, tmp_path):
+    """A repo anyone can publish, with a config.json of 3 MB: the planner asks its size and never fetches it."""
+    import huggingface_hub.constants as hub_constants
+
+    from tests.fake_hub import FakeHub
+
+    hub = FakeHub()
+    hub.models["someone/huge-config"] = {"config.json": b'{"pad": "' + b"x" * 3_000_000 + b'"}'}
+    hub.models["someone/small-config"] = {"config.json": json.dumps(
+        {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+         "intermediate_size": 128, "vocab_size": 1000}).encode()}
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(hub_constants, "HF_HUB_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(planner, "HUB_ENDPOINT", hub.url)
+    try:
+        with pytest.raises(ValueError) as caught:
+            planner._hub_config("someone/huge-config", timeout=3.0)
+        assert "3,000,011 bytes" in str(caught.value) and one_sentence(str(caught.value))
+        assert [r["method"] for r in hub.to("/someone/huge-config/resolve/")] == ["HEAD"]  # asked, never fetched
+        config, source = planner._hub_config("someone/small-config", timeout=3.0)  # a real one still reads
+        assert config["hidden_size"] == 64 and "Hub" in source
+    finally:
+        hub.close()
+
+
 def test_sizes_and_memory_parse_or_say_what_they_expect():
     assert planner.parse_size("7B") == 7_000_000_000
     assert planner.parse_size("1.5b") == 1_500_000_000 and planner.parse_size("360M") == 360_000_000

@@ -86,7 +86,9 @@ def create_app(default_model: str = BUNDLED_MODEL, runs_dir: str | Path | None =
     ctx = Studio(runner=runner or Runner(runs_dir), default_model=default_model, shared=shared)
     # The fork server every run starts from imports torch, transformers and TRL once: now, not at the first Start.
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
-    with gr.Blocks(title="Alignment Studio") as app:
+    # A shared studio's visitors make Gradio copy files into its cache (downloads, uploads): hourly, files older
+    # than a day go.
+    with gr.Blocks(title="Alignment Studio", delete_cache=(3600, 86400) if shared else None) as app:
         gr.Markdown("# Alignment Studio\nBring a dataset, get the method that fits, train it, and see what "
                     "changed — or let every method that fits compete on your data in the Arena: SFT, reward "
                     "model + PPO, DPO (and its family), KTO, ORPO, SimPO/CPO, GRPO and RLOO on TRL.")

@@ -86,7 +86,7 @@ def build_arena_tab(ctx, dataset_state: gr.State, visitor):
         resume = gr.Button("Resume the arena", elem_id="arena-resume")
     with gr.Row():
         picker = gr.Dropdown(arena_choices(ctx.runs_dir), label="Arena", scale=4, elem_id="arena-picker")
-        refresh = gr.Button("↻", scale=0, min_width=40)
+        refresh = gr.Button("↻", scale=0, min_width=40, elem_id="arena-picker-refresh")
     sentence = gr.Markdown(elem_id="arena-sentence")
     table = gr.Dataframe(headers=TABLE_HEADERS, interactive=False, wrap=True, elem_id="arena-table",
                          column_widths=["12%", "8%", "10%", "14%"] + ["7%"] * 8)
@@ -132,6 +132,9 @@ def build_arena_tab(ctx, dataset_state: gr.State, visitor):
     def on_stop(arena_id, who):
         if not arena_id:
             warn(ctx, "Pick an arena first.")
+            return [gr.skip()] * len(view)
+        if ctx.shared:  # only the operator starts arenas (not from a shared page): no visitor stops one
+            warn(ctx, "The arena runs on your own machine, not on a shared studio.")
             return [gr.skip()] * len(view)
         arena = Arena.load(ctx.runs_dir / "arenas" / arena_id)
         cancelled = stop_arena(ctx.runner, arena, ctx.owner(who))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -15,7 +16,7 @@ from ..evaluation.judges import PAIRWISE_TEMPLATE
 from ..evaluation.verdict import evaluate_run, summary_line
 from ..evaluation.generate import DecodeSettings
 from ..methods.registry import METHODS
-from ..training.runs import list_runs
+from ..training.runs import RunFolder, list_runs
 from ..shared import folder_bytes, make_room
 from .markup import code, text
 from .notify import warn
@@ -301,9 +302,16 @@ def build_compare_tab(ctx, visitor):
                 if ctx.shared:  # exports share a disk quota; the oldest are removed to make room
                     size = (1 + bool(quantized) + bool(want_gguf)) * _base_model_bytes(run_dir)
                     make_room(ctx.runs_dir / "exports", size, ctx.limits.exports_bytes)
-                result = export_run(run_dir, target, four_bit=quantized, gguf=bool(want_gguf),
-                                    push_repo=(repo_id or "").strip() or None, token=(hub_token or "").strip() or None,
-                                    log=lambda _: None, env_token=not ctx.shared, gguf_type=weights or "f16")
+                merged = RunFolder(run_dir).merged
+                had_merged = merged.exists()
+                try:
+                    result = export_run(run_dir, target, four_bit=quantized, gguf=bool(want_gguf),
+                                        push_repo=(repo_id or "").strip() or None,
+                                        token=(hub_token or "").strip() or None, log=lambda _: None,
+                                        env_token=not ctx.shared, gguf_type=weights or "f16")
+                finally:
+                    if ctx.shared and not had_merged:  # the run's merged copy is a cache: outside the quota, not kept
+                        shutil.rmtree(merged, ignore_errors=True)
             finally:
                 _EXPORT_LOCK.release()
         except ValueError as exc:

@@ -104,6 +104,9 @@ def build_fit_panel(ctx, drafts, session_of, visitor) -> None:
             yield gr.skip(), gr.skip()
             return
         try:
+            # Start's checks before anything reads the draft's data: the probe copies its longest rows into the
+            # runs folder, so a server file named in a visitor's draft would otherwise be read and copied there.
+            ctx.policy.check_spec(spec)
             probe = planner.probe_spec(spec, runs_dir=ctx.runs_dir)  # on the data's longest rows
         except ValueError as exc:
             warn(ctx, exc)
