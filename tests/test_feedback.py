@@ -167,8 +167,86 @@ def test_a_shared_cap_on_labels_refuses_more(session):
     ids = item_ids(session)
     session.record(ids[0], ME, "a", max_lines=2)
     session.record(ids[1], ME, "a", max_lines=2)
-    with pytest.raises(ValueError, match="as many as this shared studio keeps"):
+    with pytest.raises(ValueError, match="as many labels as this shared studio keeps"):
         session.record(ids[2], ME, "a", max_lines=2)
+
+
+def test_a_shared_cap_on_bytes_and_on_one_annotator_refuses_more(session):
+    """Property: long edits can't grow a queue's log past its bytes, and no one annotator fills a queue others
+    label (the others can still label it)."""
+    ids = item_ids(session)
+    long_edit = "a much better answer " * 350  # about 7,000 characters, under the edit cap
+    session.record(ids[0], ME, "edit", side="a", edited=long_edit, max_bytes=10_000)
+    size = session.label_bytes()
+    assert size > 7_000
+    with pytest.raises(ValueError, match="as many labels as this shared studio keeps"):
+        session.record(ids[1], ME, "edit", side="a", edited=long_edit, max_bytes=10_000)
+    assert session.label_bytes() == size  # nothing written
+    for i in range(3):
+        session.record(ids[i], YOU, "b", max_per_annotator=3)
+    with pytest.raises(ValueError, match="takes from one person"):
+        session.record(ids[3], YOU, "b", max_per_annotator=3)
+    session.record(ids[3], THEM, "a", max_per_annotator=3)  # another annotator goes on
+
+
+def test_the_fold_reads_only_what_was_appended_and_equals_a_fresh_read(session, monkeypatch):
+    """Property: after each append the cached fold reads the new bytes only, and is what reading the whole log
+    gives, torn lines and undos included."""
+    ids = item_ids(session)
+    session.record(ids[0], ME, "a")
+    session.folded()
+    with open(session.labels_file, "ab") as handle:
+        handle.write(b'{"kind": "label", "id": "torn')  # a writer died mid-line
+    assert session.folded().unreadable == 1
+    session.record(ids[1], YOU, "b")  # starts on a fresh line: the torn one stays alone
+    session.undo(ME)
+    read_sizes = []
+    real_open = open
+
+    def counting_open(path, mode="r", *args, **kwargs):
+        handle = real_open(path, mode, *args, **kwargs)
+        if str(path) == str(session.labels_file) and "b" in mode:
+            real_read = handle.read
+            handle.read = lambda *a: read_sizes.append(len(data := real_read(*a))) or data
+        return handle
+
+    session.folded()
+    monkeypatch.setattr("builtins.open", counting_open)
+    session.record(ids[2], THEM, "tie")
+    cached = session.folded()
+    monkeypatch.undo()
+    assert read_sizes and read_sizes[-1] < 1000 < session.label_bytes()  # the last line, not the whole log
+    store._FOLD_CACHE.clear()
+    fresh = session.folded()
+    assert [label["id"] for label in cached.labels] == [label["id"] for label in fresh.labels]
+    assert (cached.undone, cached.unreadable, cached.lines_by) == (fresh.undone, fresh.unreadable, fresh.lines_by)
+    assert fresh.unreadable == 1 and fresh.undone == 1 and fresh.lines_by[ME] == 2
+
+
+def test_a_queue_is_deleted_by_its_owner_while_the_labels_are_theirs(tmp_path):
+    """Property: in a shared studio only the owner deletes a queue, never one others labelled; a queue a run
+    trained on stays; on one's own machine a queue is simply deleted."""
+    queue = FeedbackSession.create(tmp_path, "mine", owner="owner-1", prompts=["Q?"],
+                                   answers={"pairing": "two_runs", "sources": []}, decoding={}, prompts_from="a test")
+    with pytest.raises(ValueError, match="Only whoever started"):
+        store.delete_session(tmp_path, queue.name, owner="owner-2", annotator=YOU)
+    queue.append_items([{"id": "1-0001", "prompt": "Q?", "a": {"text": "x", "model": "m"},
+                         "b": {"text": "y", "model": "n"}, "round": 1}])
+    queue.record("1-0001", YOU, "a")
+    with pytest.raises(ValueError, match="Others have labelled"):
+        store.delete_session(tmp_path, queue.name, owner="owner-1", annotator=ME)
+    (tmp_path / "20991231-run").mkdir()
+    (tmp_path / "20991231-run" / "config.yaml").write_text(
+        f"dataset: {tmp_path}/.feedback/{queue.name}/exports/pairs-1.jsonl\n")
+    with pytest.raises(ValueError, match="trained on this queue"):
+        store.delete_session(tmp_path, queue.name, owner="owner-1", annotator=YOU)
+    (tmp_path / "20991231-run" / "config.yaml").write_text("dataset: elsewhere.jsonl\n")
+    assert store.delete_session(tmp_path, queue.name, owner="owner-1", annotator=YOU) == "mine"
+    assert not queue.path.exists() and store.list_sessions(tmp_path) == []
+    other = make_session(tmp_path)
+    other.record(item_ids(other)[0], THEM, "a")
+    store.delete_session(tmp_path, other.name)  # not shared: anyone here may
+    assert not other.path.exists()
 
 
 def test_pair_choices_are_refused_on_a_single_answer_queue(tmp_path):
@@ -403,6 +481,19 @@ def test_training_spec_trains_on_a_new_export_and_refuses_too_little(session, tm
     spec, export = rounds.training_spec(session, "kto", "tiny")
     assert spec.method == "kto" and export.good == 3 and spec.training["undesirable_weight"] == 1.5
     assert len(list(session.exports.glob("*.jsonl"))) == 2
+
+
+def test_a_shared_queue_keeps_a_bounded_number_of_training_files_never_one_a_run_uses(session, tmp_path):
+    """Property: train, stop, train again…: a shared studio keeps the newest few exports of a queue, and never
+    deletes the one a run trains on."""
+    for item in item_ids(session)[:2]:
+        session.record(item, ME, "a")
+    first = store.write_export(session, "pairs", keep=3)
+    (tmp_path / "20991231-run").mkdir()
+    (tmp_path / "20991231-run" / "config.yaml").write_text(f"dataset: {first.path}\n")
+    made = [store.write_export(session, "pairs", keep=3).path for _ in range(6)]
+    left = set(session.exports.glob("*.jsonl"))
+    assert first.path in left and set(made[-2:]) <= left and len(left) <= 3 + 1
 
 
 def test_runs_trained_on_a_queue_belong_to_it_and_the_next_round_answers_with_them(session, tmp_path):

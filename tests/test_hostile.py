@@ -263,6 +263,36 @@ def test_a_visitor_and_an_address_may_keep_only_a_few_runs_waiting(app):
     wait_idle(trainer)
 
 
+def test_the_arena_stop_is_no_way_to_stop_another_visitors_run(app):
+    """An arena (only an operator starts one) naming a run that a visitor trains: another visitor's Arena Stop
+    must not stop it (it once called the runner's stop with no owner check)."""
+    import shutil
+
+    from studio.training.arena import Arena, Entry
+
+    alice, mallory = visitor(app, "192.0.2.10"), visitor(app)
+    wait_idle(alice)
+    answer = alice.call("on_start", config(app, **SLOW))
+    assert not answer.warnings, answer.said
+    run_dir = app["runs"] / answer.infos[0].split()[1]
+    arena = Arena(id="20991231-000000-arena", data="presets/data/dpo_helpful_pairs.jsonl", model=app["model"],
+                  shape="preference", methods=["sft"], budget=8, judge="auto", entries=[Entry("sft", run_dir.name)])
+    arena.save(app["runs"])
+    try:
+        deadline = time.time() + 60
+        while status_of(run_dir).get("state") != "running" and time.time() < deadline:
+            time.sleep(0.3)
+        mallory.call_on("arena-picker-refresh")  # the picker now offers the arena
+        answer = mallory.call_on("arena-stop", arena.id)
+        assert "not on a shared studio" in answer.said, answer.said
+        time.sleep(2)
+        assert status_of(run_dir)["state"] == "running" and not (run_dir / "stop.request").exists()
+    finally:
+        shutil.rmtree(arena.folder(app["runs"]), ignore_errors=True)
+        alice.call("on_stop")
+        wait_idle(alice)
+
+
 def test_a_run_stops_when_its_time_budget_is_spent(app):
     api = visitor(app)
     before = set(run_folders(app))
@@ -286,6 +316,63 @@ def test_exports_stay_within_their_disk_quota(app, finished_run):
     exports = app["runs"] / "exports"
     assert folder_bytes(exports) <= EXPORTS_MB * 2**20
     assert (exports / "fourth").is_dir() and not (exports / "first").exists()
+
+
+def test_the_probe_never_reads_a_server_file_named_in_a_draft(app, tmp_path):
+    """"Will it fit?"'s Probe copies the draft's longest rows into the runs folder: with a server file as the
+    draft's dataset it once read and copied that file, past every check Start makes."""
+    secret = tmp_path / "private.jsonl"
+    secret.write_text("".join(json.dumps({"prompt": f"SECRET-{i} what is the password?",
+                                          "completion": f"SECRET-{i} hunter2 " * (1 + i % 7)}) + "\n"
+                              for i in range(60)))
+    api = visitor(app)
+    api.call("on_typed", config(app, dataset=str(secret)))
+    answer = api.call("on_probe", "here", "")
+    assert answer.warnings, answer.said  # refused, with Start's own words
+    copies = [p for p in (app["runs"] / "uploads").glob("probe-*.jsonl") if "SECRET-" in p.read_text()]
+    assert not copies
+    assert str(tmp_path) not in answer.said
+
+
+def _feedback_queue(api: StudioAPI, prompts: Path, title: str):
+    """The Feedback tab's "Generate the answers" with one prompt from a file, two samples of the operator's model
+    (again while another queue's answers are being generated: one round at a time)."""
+    deadline = time.time() + 60
+    while True:
+        answer = api.call_on("fb-generate", title, "file", api.upload(prompts), None, 1, "two_samples", None, None,
+                             None, 16, 0.7, 1.0, 0)
+        if "being generated" not in answer.said or time.time() > deadline:
+            return answer
+        time.sleep(0.5)
+
+
+def test_feedback_queues_are_capped_per_network_and_exports_do_not_pile_up(app, tmp_path):
+    """Fresh browser ids from one address could start feedback queues until the studio-wide cap locked everyone
+    out; each "Export" click wrote a new folder in /tmp; and queues could never be deleted."""
+    import tempfile
+
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text(json.dumps({"prompt": "Name a colour."}) + "\n")
+    place = "203.0.113.50"
+    said = [_feedback_queue(visitor(app, place), prompts, f"queue {i}").said for i in range(7)]
+    assert all("started" in s for s in said[:6]), said
+    assert "from your network" in said[6], said
+    owner = visitor(app, "203.0.113.51")
+    answer = _feedback_queue(owner, prompts, "mine")
+    name = answer.output[2]  # the queue's folder name, as the page remembers it
+    before = set(Path(tempfile.gettempdir()).glob("studio-feedback-*"))
+    for _ in range(5):
+        answer = owner.call_on("fb-export", name)
+        assert answer.output and not answer.error, answer.said
+    assert set(Path(tempfile.gettempdir()).glob("studio-feedback-*")) == before  # no folder per click
+    served = [Path(update["value"]["path"] if isinstance(update["value"], dict) else update["value"]).name
+              for update in answer.output]
+    assert served == [f"{name}-pairs.jsonl", f"{name}-rated-answers.jsonl"]
+    other = visitor(app, "203.0.113.52")
+    other.call_on("fb-refresh", None)  # the queue picker now offers the queue
+    assert "Only whoever started" in other.call_on("fb-delete", name, True).said
+    assert "deleted" in owner.call_on("fb-delete", name, True).said.lower()
+    assert not (app["runs"] / ".feedback" / name).exists()
 
 
 def test_the_viewer_count_cannot_be_inflated_by_headers(app):

@@ -388,7 +388,8 @@ def start_round(session: FeedbackSession, sources: list[AnswerSource], settings:
 TRAIN_KINDS = {"dpo": "pairs", "kto": "unpaired"}
 
 
-def training_spec(session: FeedbackSession, method: str, model: str, max_steps: int | None = None):
+def training_spec(session: FeedbackSession, method: str, model: str, max_steps: int | None = None,
+                  keep_exports: int | None = None):
     """(RunSpec, Export): the labels written to a new file, and the demo preset of `method` on it (DPO on the
     pairs, KTO on the rated answers) from `model`."""
     from ..training.spec import load_spec, preset_path
@@ -405,7 +406,7 @@ def training_spec(session: FeedbackSession, method: str, model: str, max_steps: 
     if kind == "unpaired" and preview.good in (0, len(preview.rows)):
         raise ValueError(f"KTO learns from both kinds of answer: so far all {len(preview.rows)} rated answers are "
                          f"thumbs {'up' if preview.good else 'down'}. Rate some the other way first.")
-    export = write_export(session, kind)
+    export = write_export(session, kind, keep=keep_exports)
     overrides: dict = {"dataset": str(export.path), "model_name_or_path": model}
     if max_steps:
         overrides["max_steps"] = int(max_steps)

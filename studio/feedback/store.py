@@ -46,8 +46,15 @@ CHOICES = (*PAIR_CHOICES, *THUMBS, "edit")  # edit: the annotator's rewrite of o
 CHOICE_WORDS = {"a": "A is better", "b": "B is better", "tie": "a tie", "both_bad": "both bad", "up": "thumbs up",
                 "down": "thumbs down", "edit": "an edited answer"}
 MAX_EDIT_CHARS = 8000
+FULL_QUEUE = ("This queue holds as many labels as this shared studio keeps for one queue; train on them or start a "
+              "new queue.")
 MAX_TITLE_CHARS = 80
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+def address_id(address: str | None) -> str:
+    """A queue remembers the network address it was started from only as a hash (for a shared studio's cap)."""
+    return hashlib.sha256(f"address:{address}".encode()).hexdigest()[:16] if address else ""
 
 
 def annotator_id(visitor: str | None) -> str:
@@ -101,9 +108,15 @@ def read_lines(path: Path) -> tuple[list[dict], int]:
         data = Path(path).read_bytes()
     except FileNotFoundError:
         return [], 0
+    rows, bad, _, torn = _parse_lines(data)
+    return rows, bad + torn
+
+
+def _parse_lines(data: bytes) -> tuple[list[dict], int, int, bool]:
+    """(rows, unreadable complete lines, bytes of complete lines consumed, whether a torn tail follows them)."""
     pieces = data.split(b"\n")
     complete, tail = pieces[:-1], pieces[-1]  # the tail has no newline: cut short, or still being written
-    rows, bad = [], int(bool(tail.strip()))
+    rows, bad = [], 0
     for piece in complete:
         if not piece.strip():
             continue
@@ -116,7 +129,7 @@ def read_lines(path: Path) -> tuple[list[dict], int]:
             rows.append(row)
         else:
             bad += 1
-    return rows, bad
+    return rows, bad, len(data) - len(tail), bool(tail.strip())
 
 
 def _write_json_atomic(path: Path, data) -> None:
@@ -137,6 +150,7 @@ class Folded:
     labels: list[dict] = field(default_factory=list)
     undone: int = 0
     unreadable: int = 0
+    lines_by: Counter = field(default_factory=Counter)  # annotator → lines they wrote (labels and undos)
 
     def slots(self) -> dict[tuple[str, str, str], dict]:
         """(annotator, item, slot) → that annotator's latest label there. Slots: "pair" (a, b, tie, both bad,
@@ -172,7 +186,19 @@ def fold(records: list[dict]) -> tuple[list[dict], int]:
     return list(labels.values()), undone
 
 
-_FOLD_CACHE: dict[str, tuple[tuple, Folded]] = {}
+@dataclass
+class _Read:
+    """What has been read of one label log: the file (inode), the bytes of complete lines read, their records."""
+
+    inode: int
+    offset: int = 0
+    records: list[dict] = field(default_factory=list)
+    unreadable: int = 0
+    version: tuple = ()
+    folded: Folded | None = None
+
+
+_FOLD_CACHE: dict[str, _Read] = {}
 _FOLD_LOCK = threading.Lock()
 
 
@@ -198,7 +224,7 @@ class FeedbackSession:
     # Creating and describing
     @classmethod
     def create(cls, runs_dir: Path, title: str, owner: str, prompts: list, answers: dict, decoding: dict,
-               prompts_from: str) -> FeedbackSession:
+               prompts_from: str, address: str = "") -> FeedbackSession:
         """A new, empty queue (its rounds are added by rounds.generate_round). `answers`: how the answers are
         made ({"pairing": …, "sources": […]}); `prompts_from`: a line saying where the prompts came from."""
         title = " ".join(str(title or "").split())[:MAX_TITLE_CHARS]
@@ -225,6 +251,7 @@ class FeedbackSession:
         session.items_file.touch()
         _write_json_atomic(session.meta_file, {
             "name": path.name, "title": title or path.name, "created_at": time.time(), "owner": owner,
+            "address": address_id(address),
             "kind": "single" if len(answers.get("sources", [])) == 1 else "pair", "prompts_from": prompts_from,
             "prompts": len(prompts), "answers": answers, "decoding": decoding, "order_seed": secrets.token_hex(8),
             "rounds": []})
@@ -279,25 +306,48 @@ class FeedbackSession:
 
     # Labels
     def folded(self) -> Folded:
-        """The label log folded (cached until the file changes)."""
+        """The label log folded (cached until the file changes). The log only grows, so a change reads just the
+        lines appended since the last read: a click costs its own line, not the whole log's."""
         key = str(self.labels_file)
         try:
             stat = self.labels_file.stat()
-            version = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
         except FileNotFoundError:
             return Folded()
+        version = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
         with _FOLD_LOCK:
             cached = _FOLD_CACHE.get(key)
-            if cached is not None and cached[0] == version:
-                return cached[1]
-        records, unreadable = read_lines(self.labels_file)
-        labels, undone = fold(records)
-        result = Folded(labels, undone, unreadable)
+            if cached is not None and cached.version == version and cached.folded is not None:
+                return cached.folded
+            if cached is None or cached.inode != stat.st_ino or stat.st_size < cached.offset:
+                cached = _Read(stat.st_ino)  # a new or rewritten file: read it from the start
+            read = _Read(cached.inode, cached.offset, list(cached.records), cached.unreadable)
+        try:
+            with open(self.labels_file, "rb") as handle:
+                handle.seek(read.offset)
+                data = handle.read()
+        except FileNotFoundError:
+            return Folded()
+        records, bad, consumed, torn = _parse_lines(data)
+        read.records += records
+        read.unreadable += bad
+        read.offset += consumed
+        read.version = version  # lines appended since the stat are in already; the next read goes on from offset
+        labels, undone = fold(read.records)
+        result = Folded(labels, undone, read.unreadable + int(torn),
+                        Counter(str(r.get("annotator")) for r in read.records))
+        read.folded = result
         with _FOLD_LOCK:
-            _FOLD_CACHE[key] = (version, result)
+            _FOLD_CACHE[key] = read
+            _FOLD_CACHE[key] = _FOLD_CACHE.pop(key)  # the newest last
             while len(_FOLD_CACHE) > 64:
                 _FOLD_CACHE.pop(next(iter(_FOLD_CACHE)))
         return result
+
+    def label_bytes(self) -> int:
+        try:
+            return self.labels_file.stat().st_size
+        except FileNotFoundError:
+            return 0
 
     def label_count(self) -> int:
         """Lines in the log (labels and undos): what a shared studio's cap on a queue counts."""
@@ -308,8 +358,11 @@ class FeedbackSession:
             return 0
 
     def record(self, item_id: str, annotator: str, choice: str, side: str | None = None, edited: str | None = None,
-               max_lines: int | None = None) -> dict:
-        """Write one choice to the log now (the line is on disk when this returns) and return it."""
+               max_lines: int | None = None, max_bytes: int | None = None,
+               max_per_annotator: int | None = None) -> dict:
+        """Write one choice to the log now (the line is on disk when this returns) and return it. A shared studio
+        bounds a queue's log: `max_lines` and `max_bytes` in all, `max_per_annotator` lines from one annotator
+        (so no one visitor fills a queue that others label)."""
         if not annotator:
             raise ValueError("The page is still loading (it has no browser id yet); press the button again.")
         if choice not in CHOICES:
@@ -336,8 +389,10 @@ class FeedbackSession:
                 raise ValueError(f"The edit is the same as answer {side.upper()}; change it into a better answer "
                                  "first (or pick A or B instead).")
         if max_lines is not None and self.label_count() >= max_lines:
-            raise ValueError(f"This queue holds {max_lines:,} labels, as many as this shared studio keeps; train on "
-                             "them or start a new queue.")
+            raise ValueError(FULL_QUEUE)
+        if max_per_annotator is not None and self.folded().lines_by.get(annotator, 0) >= max_per_annotator:
+            raise ValueError(f"You have made {max_per_annotator:,} choices in this queue, as many as this shared "
+                             "studio takes from one person; thank you! Others can go on labelling it.")
         meta = self.meta()
         label = {"kind": "label", "id": secrets.token_hex(8), "item": item["id"], "round": item.get("round", 1),
                  "annotator": annotator, "choice": choice, "side": side, "edited": edited_text,
@@ -345,6 +400,9 @@ class FeedbackSession:
                  "model_a": item["a"]["model"], "model_b": (item["b"] or {}).get("model"),
                  "decoding_a": item["a"].get("decoding"), "decoding_b": (item["b"] or {}).get("decoding"),
                  "swapped": item.get("swapped", False), "session": meta.get("name", self.name), "at": time.time()}
+        if max_bytes is not None and \
+                self.label_bytes() + len(json.dumps(label, ensure_ascii=False).encode("utf-8")) + 2 > max_bytes:
+            raise ValueError(FULL_QUEUE)
         append_lines(self.labels_file, [label])
         return label
 
@@ -397,8 +455,38 @@ def list_sessions(runs_dir: Path) -> list[dict]:
         found.append({"name": path.name, "title": meta.get("title") or path.name, "owner": meta.get("owner", ""),
                       "created_at": meta.get("created_at", 0), "rounds": len(meta.get("rounds", [])),
                       "items": len(session.items()), "labels": len(session.folded().labels),
-                      "kind": meta.get("kind", "pair")})
+                      "kind": meta.get("kind", "pair"), "address": meta.get("address", "")})
     return sorted(found, key=lambda s: s["created_at"], reverse=True)
+
+
+def delete_session(runs_dir: Path, name: str, owner: str | None = None, annotator: str | None = None) -> str:
+    """Delete a queue with its items and labels; returns its title. With `owner` (a shared studio) only the queue's
+    owner may, and only while every label in it is their own (`annotator`): others' work is never deleted. A queue
+    a run trained on stays (the run's data is in it)."""
+    import shutil
+
+    session = open_session(runs_dir, name)
+    meta = session.meta()
+    if owner is not None:
+        if meta.get("owner") != owner:
+            raise ValueError("Only whoever started this queue can delete it.")
+        others = sum(n for who, n in session.folded().lines_by.items() if who != annotator)
+        if others:
+            raise ValueError(f"Others have labelled this queue ({others:,} choice(s)); it stays, so their work "
+                             "isn't lost.")
+    inside = f"{FEEDBACK_DIR}/{session.name}/"  # a run's dataset in this queue's exports, however it was written
+    for config in Path(runs_dir).glob("*/config.yaml"):
+        try:
+            used = inside in config.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if used:
+            raise ValueError(f"Run {config.parent.name} trained on this queue's labels, which it keeps as its "
+                             "data; the queue stays.")
+    shutil.rmtree(session.path)
+    with _FOLD_LOCK:
+        _FOLD_CACHE.pop(str(session.labels_file), None)
+    return meta.get("title") or session.name
 
 
 # Who has judged what ---------------------------------------------------------------------------------------------
@@ -612,9 +700,10 @@ def export_unpaired(folded: Folded, session_items: list[dict] | None = None) -> 
     return Export("unpaired", _conversational(rows, ("completion",)), left_out)
 
 
-def write_export(session: FeedbackSession, kind: str) -> Export:
+def write_export(session: FeedbackSession, kind: str, keep: int | None = None) -> Export:
     """Write the current labels as a new training file under exports/ (never one written before: a run that
-    trains on an earlier one keeps its data)."""
+    trains on an earlier one keeps its data). `keep` (a shared studio): at most that many exports stay, the oldest
+    that no run trains on going first."""
     if kind not in ("pairs", "unpaired"):
         raise ValueError(f"unknown export {kind!r}: pairs or unpaired.")
     items = session.items()
@@ -633,4 +722,22 @@ def write_export(session: FeedbackSession, kind: str) -> Export:
         os.fsync(handle.fileno())
     os.replace(tmp, path)
     export.path = path
+    if keep is not None:
+        _prune_exports(session, keep, keeping=path)
     return export
+
+
+def _prune_exports(session: FeedbackSession, keep: int, keeping: Path) -> None:
+    files = sorted((p for p in session.exports.glob("*.jsonl") if p != keeping), key=lambda p: p.stat().st_mtime)
+    if len(files) < keep:
+        return
+    runs_dir = session.path.parent.parent
+    used = ""
+    for config in runs_dir.glob("*/config.yaml"):
+        try:
+            used += config.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            pass
+    for path in files[: len(files) - keep + 1]:
+        if f"{session.name}/exports/{path.name}" not in used:
+            path.unlink(missing_ok=True)

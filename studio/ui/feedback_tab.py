@@ -12,7 +12,10 @@ agreement shown. Storage and rounds live in studio/feedback/; this file only sho
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +34,12 @@ from .train_tab import progress_bar
 
 EMPTY = "(no text: the model ended its answer at once)"
 SHARED_QUEUES_PER_VISITOR = 3  # feedback queues one visitor may start on a shared studio
-SHARED_QUEUES = 30  # and all visitors together (labels are never deleted, so queues aren't either)
+SHARED_QUEUES_PER_ADDRESS = 6  # and one network address (fresh browser ids don't get around it)
+SHARED_QUEUES = 30  # and all visitors together (an owner deletes a queue while all its labels are theirs)
 SHARED_LABELS_PER_QUEUE = 20_000
+SHARED_LABEL_BYTES_PER_QUEUE = 32 * 2**20  # each label carries its prompt and answers: the log's bytes are bounded too
+SHARED_EXPORTS_PER_QUEUE = 10  # training files a queue keeps (more than a visitor's waiting runs can use)
+SHARED_LINES_PER_ANNOTATOR = 2_000  # one visitor's choices in one queue: no one fills a queue others label
 SHARED_ROUNDS_PER_QUEUE = 10
 SHARED_MAX_NEW_TOKENS = 256
 POLL_SECONDS = 2  # while a round is being generated, the page looks again this often
@@ -192,9 +199,16 @@ def build_feedback_tab(ctx, dataset_state, visitor) -> FeedbackTab:
             next_round = gr.Button("Next round: answers from the trained model", elem_id="fb-next-round")
         train_status = gr.Markdown(elem_id="fb-train-status")
         with gr.Row():
-            export = gr.Button("Export the labels as files", size="sm")
+            export = gr.Button("Export the labels as files", size="sm", elem_id="fb-export")
             pairs_file = gr.DownloadButton("Download pairs (DPO)", visible=False, size="sm")
             thumbs_file = gr.DownloadButton("Download rated answers (KTO)", visible=False, size="sm")
+    with gr.Accordion("Delete this queue", open=False, elem_id="fb-delete-box"):
+        gr.Markdown("Deletes the queue with its answers and labels. " + (
+            "Only whoever started a queue can delete it, and only while every label in it is their own."
+            if shared else "A queue that a run trained on stays (the run's data is in it)."))
+        with gr.Row():
+            sure = gr.Checkbox(False, label="Yes, delete this queue and its labels", elem_id="fb-delete-sure")
+            delete = gr.Button("Delete the queue", variant="stop", size="sm", elem_id="fb-delete")
     item_state = gr.State("")
     skipped = gr.State([])
     remembered = gr.BrowserState("", storage_key="alignment-studio-feedback-queue",
@@ -376,7 +390,8 @@ def build_feedback_tab(ctx, dataset_state, visitor) -> FeedbackTab:
         return rounds.default_answerer(ctx.runs_dir, ctx.compare)
 
     def on_generate(name_text, kind, file, held_run, count, how, first, second, model_value, tokens, temp, p,
-                    seed_value, dataset, who, skip_ids):
+                    seed_value, dataset, who, skip_ids, request: gr.Request = None):
+        address = client_address(request)
         try:
             if not who:
                 raise ValueError("The page is still loading; press the button again in a moment.")
@@ -389,6 +404,9 @@ def build_feedback_tab(ctx, dataset_state, visitor) -> FeedbackTab:
                 if sum(q["owner"] == owner for q in queues) >= SHARED_QUEUES_PER_VISITOR:
                     raise ValueError(f"You have started {SHARED_QUEUES_PER_VISITOR} feedback queues already; add a "
                                      "round to one of them instead.")
+                if sum(q["address"] == store.address_id(address) for q in queues) >= SHARED_QUEUES_PER_ADDRESS:
+                    raise ValueError(f"{SHARED_QUEUES_PER_ADDRESS} feedback queues were started from your network "
+                                     "already; add a round to one of them instead.")
             check_model_choice(model_value)
             settings = _settings(tokens, temp, p, seed_value)
             sources = rounds.plan_sources(how, first, second, model_value, ctx.default_model,
@@ -398,8 +416,12 @@ def build_feedback_tab(ctx, dataset_state, visitor) -> FeedbackTab:
             queue = store.FeedbackSession.create(
                 ctx.runs_dir, name_text or "", owner, found,
                 {"pairing": how, "sources": [s.to_dict() for s in sources]}, vars(settings),
-                f"{len(found)} prompts from {where}")
-            rounds.start_round(queue, sources, settings, answerer(), ctx.runs_dir)
+                f"{len(found)} prompts from {where}", address=address)
+            try:
+                rounds.start_round(queue, sources, settings, answerer(), ctx.runs_dir)
+            except ValueError:  # another round is being generated: no empty queue is left behind
+                shutil.rmtree(queue.path, ignore_errors=True)
+                raise
         except ValueError as exc:
             warn(ctx, exc)
             return [gr.skip()] * (4 + len(view))
@@ -428,14 +450,16 @@ def build_feedback_tab(ctx, dataset_state, visitor) -> FeedbackTab:
             models = f"A was {code(ctx.visible(label['model_a']), 80)}, B was {code(ctx.visible(label['model_b']), 80)}"
         return f"Saved: {text(what)} ({models}). **U** takes it back."
 
+    label_caps = dict(max_lines=SHARED_LABELS_PER_QUEUE, max_bytes=SHARED_LABEL_BYTES_PER_QUEUE,
+                      max_per_annotator=SHARED_LINES_PER_ANNOTATOR) if shared else {}
+
     def judge(choice: str, side: str | None = None, advances: bool = True):
         def handler(name, item, who, skip_ids):
             try:
                 queue = open_queue(name)
                 if not item:
                     raise ValueError("There is nothing to judge here right now.")
-                label = queue.record(item, annotator_id(who), choice, side=side,
-                                     max_lines=SHARED_LABELS_PER_QUEUE if shared else None)
+                label = queue.record(item, annotator_id(who), choice, side=side, **label_caps)
             except ValueError as exc:
                 warn(ctx, exc)
                 return [gr.skip(), *safe_show(name, who, skip_ids, item)]
@@ -490,8 +514,7 @@ def build_feedback_tab(ctx, dataset_state, visitor) -> FeedbackTab:
             queue = open_queue(name)
             if not item:
                 raise ValueError("There is no answer on screen to edit.")
-            label = queue.record(item, annotator_id(who), "edit", side=side or "a", edited=edited,
-                                 max_lines=SHARED_LABELS_PER_QUEUE if shared else None)
+            label = queue.record(item, annotator_id(who), "edit", side=side or "a", edited=edited, **label_caps)
         except ValueError as exc:
             warn(ctx, exc)
             return [gr.skip(), gr.skip(), *safe_show(name, who, skip_ids, item)]
@@ -517,7 +540,8 @@ def build_feedback_tab(ctx, dataset_state, visitor) -> FeedbackTab:
                 if step_count is not None and int(step_count) < 1:
                     raise ValueError("Steps must be 1 or more.")
                 spec, exported = rounds.training_spec(queue, method, str(chosen_model),
-                                                      int(step_count) if step_count else None)
+                                                      int(step_count) if step_count else None,
+                                                      keep_exports=SHARED_EXPORTS_PER_QUEUE if shared else None)
             except ValueError as exc:
                 warn(ctx, exc)
                 return gr.skip(), *safe_show(name, who, skip_ids)
@@ -578,17 +602,25 @@ def build_feedback_tab(ctx, dataset_state, visitor) -> FeedbackTab:
 
     next_round.click(on_next_round, inputs=[session, visitor, skipped], outputs=[train_status, *view])
 
+    downloads = Path(tempfile.gettempdir()) / "studio-feedback" / hashlib.sha256(
+        str(Path(ctx.runs_dir).resolve()).encode()).hexdigest()[:12]
+
     def on_export(name):
         try:
             queue = open_queue(name)
             items, folded = queue.items(), queue.folded()
-            folder = Path(tempfile.mkdtemp(prefix="studio-feedback-"))
+            # One pair of download files per queue, rewritten on each click (never a new folder per click: in a
+            # shared studio anyone may press this on any queue), in the temporary folder Gradio serves files from.
+            folder = downloads / queue.name
+            folder.mkdir(parents=True, exist_ok=True)
             paths = []
             for kind, make in (("pairs", store.export_pairs), ("rated-answers", store.export_unpaired)):
                 path = folder / f"{queue.name}-{kind}.jsonl"
-                with open(path, "w", encoding="utf-8") as handle:
+                tmp = path.with_name(f".{path.name}.tmp")
+                with open(tmp, "w", encoding="utf-8") as handle:
                     for row in make(folded, items).rows:
                         handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                os.replace(tmp, path)
                 paths.append(str(path))
         except ValueError as exc:
             warn(ctx, exc)
@@ -596,5 +628,21 @@ def build_feedback_tab(ctx, dataset_state, visitor) -> FeedbackTab:
         return gr.update(value=paths[0], visible=True), gr.update(value=paths[1], visible=True)
 
     export.click(on_export, inputs=session, outputs=[pairs_file, thumbs_file])
+
+    def on_delete(name, confirmed, who, skip_ids):
+        try:
+            if not confirmed:
+                raise ValueError("Tick “Yes, delete this queue and its labels” first.")
+            if not who:
+                raise ValueError("The page is still loading; press the button again in a moment.")
+            title = store.delete_session(ctx.runs_dir, name, *((ctx.owner(who), annotator_id(who)) if shared
+                                                                else ()))
+        except ValueError as exc:
+            warn(ctx, exc)
+            return [gr.skip()] * (len(refresh_outputs) + 1)
+        info(ctx, f"Deleted the feedback queue “{ctx.visible(title)}”.")
+        return [False, *on_refresh("", who, "", skip_ids)]
+
+    delete.click(on_delete, inputs=[session, sure, visitor, skipped], outputs=[sure, *refresh_outputs])
 
     return FeedbackTab(refresh=on_refresh, inputs=refresh_inputs, outputs=refresh_outputs)
