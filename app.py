@@ -20,6 +20,34 @@ def bound_log_lines() -> None:
         handler.addFilter(RedactingFilter())
 
 
+def patient_self_check(seconds: float = 60.0) -> None:
+    """Gradio's launch asks its own server for "/" and gives up after one 3-second timeout ("When localhost is not
+    accessible, a shareable link must be created"): on a busy 2-core machine the first page can take longer, and a
+    healthy start fails. This asks again until `seconds` have passed; a server that refuses connections still
+    fails at once."""
+    import time
+
+    import httpx
+    from gradio import networking
+
+    quick = networking.url_ok
+
+    def url_ok(url: str) -> bool:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                httpx.head(url, timeout=min(10.0, max(1.0, deadline - time.monotonic())), verify=False)
+            except httpx.TimeoutException:
+                if time.monotonic() < deadline:
+                    continue
+                return False
+            except httpx.HTTPError:
+                return False
+            return quick(url)
+
+    networking.url_ok = url_ok
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Alignment Studio")
     # On a Hugging Face Space (or in Docker) Gradio's own variables say where to listen.
@@ -52,6 +80,7 @@ def main() -> None:
     from studio.ui import create_app, launch_kwargs
 
     app = create_app(default_model=args.model, runs_dir=args.runs_dir, shared=shared)
+    patient_self_check()
     app.queue(default_concurrency_limit=4).launch(server_name=args.host, server_port=args.port, share=args.share,
                                                   **launch_kwargs(app))
 

@@ -194,8 +194,9 @@ class Tabs:
     """`clients` open tabs: each has its session (opened once, like a page load: first tick, first plot)
     and, while `ticking`, fires the Train tab's tick every `interval` s."""
 
-    def __init__(self, client, url: str, clients: int, interval: float = 1.0):
+    def __init__(self, client, url: str, clients: int, interval: float = 1.0, one_address: bool = False):
         self.client, self.url, self.clients, self.interval = client, url, clients, interval
+        self.one_address = one_address
         self.latencies: list[float] = []
         self.redraws = 0
         self.ticking = False
@@ -204,13 +205,17 @@ class Tabs:
     async def open(self):
         config = (await self.client.get(f"{self.url}/config")).json()
         self.curves = dependency(config, "on_curves")
-        self.tabs = [{"session": Session(self.client, self.url), "shown": "", "visitor": uuid.uuid4().hex}
-                     for _ in range(self.clients)]
+        # Each tab a visitor of its own network, as a Space's proxy reports them (X-Forwarded-For); with
+        # `one_address` all come from one, which counts as at most MAX_VIEWERS_PER_ADDRESS watchers.
+        self.tabs = [{"session": Session(self.client, self.url), "shown": "", "visitor": uuid.uuid4().hex,
+                      "address": "198.51.100.1" if self.one_address else f"198.51.100.{i % 250 + 1}"}
+                     for i in range(self.clients)]
         await asyncio.gather(*(self._tick(tab, record=False) for tab in self.tabs))
 
     async def _tick(self, tab: dict, record: bool = True):
         began = time.perf_counter()
-        answer = await self.client.get(f"{self.url}{LIVE_PATH}", headers={"X-Studio-Visitor": tab["visitor"]})
+        answer = await self.client.get(f"{self.url}{LIVE_PATH}", headers={"X-Studio-Visitor": tab["visitor"],
+                                                                          "X-Forwarded-For": tab["address"]})
         answer.raise_for_status()
         if record:
             self.latencies.append(time.perf_counter() - began)
@@ -266,13 +271,14 @@ def rate(points: list[tuple[int, float]], start: float, end: float) -> float:
     return (inside[-1][0] - inside[0][0]) / (inside[-1][1] - inside[0][1])
 
 
-async def _phases(url: str, clients: int, phase_seconds: float, phases: int, interval: float):
+async def _phases(url: str, clients: int, phase_seconds: float, phases: int, interval: float,
+                  one_address: bool = False):
     """Open the tabs once, then alternate: tabs idle (as if in the background) / tabs ticking."""
     import httpx
 
     windows = {"quiet": [], "loaded": []}
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=clients * 2 + 4), timeout=30) as client:
-        tabs = Tabs(client, url, clients, interval)
+        tabs = Tabs(client, url, clients, interval, one_address)
         await tabs.open()
         for _ in range(phases):
             began = time.time()
@@ -286,7 +292,8 @@ async def _phases(url: str, clients: int, phase_seconds: float, phases: int, int
 
 
 def measure(model: str, dataset: str, runs_dir: Path, clients: int = 20, phase_seconds: float = 20,
-            phases: int = 2, max_steps: int = 100000, extra: str = "", interval: float | None = None) -> dict:
+            phases: int = 2, max_steps: int = 100000, extra: str = "", interval: float | None = None,
+            one_address: bool = False) -> dict:
     """Open `clients` tabs on a training run, then alternate phases where they are idle and where they tick;
     the step rates (medians) and the tick latencies."""
     runs_dir.mkdir(parents=True, exist_ok=True)
@@ -303,13 +310,14 @@ def measure(model: str, dataset: str, runs_dir: Path, clients: int = 20, phase_s
         deadline = time.time() + 300
         while time.time() < deadline and len(step_times(run_dir) if (run_dir / "metrics.jsonl").exists() else []) < 3:
             time.sleep(0.5)  # warmed up: model loaded, first steps done
-        windows, tabs = run_async(_phases(url, clients, phase_seconds, phases, interval))
+        windows, tabs = run_async(_phases(url, clients, phase_seconds, phases, interval, one_address))
         points = step_times(run_dir)
         quiet = [rate(points, *w) for w in windows["quiet"]]
         loaded = [rate(points, *w) for w in windows["loaded"]]
         latencies = sorted(tabs.latencies)
         return {
-            "clients": clients, "tick_interval_s": interval, "phase_seconds": phase_seconds, "phases": phases,
+            "clients": clients, "addresses": 1 if one_address else min(clients, 250), "tick_interval_s": interval,
+            "phase_seconds": phase_seconds, "phases": phases,
             "quiet_steps_per_s": quiet, "loaded_steps_per_s": loaded,
             "throughput_ratio": statistics.median(loaded) / statistics.median(quiet),
             "ticks": len(latencies),
@@ -331,6 +339,8 @@ def main() -> None:
     parser.add_argument("--phase-seconds", type=float, default=30)
     parser.add_argument("--phases", type=int, default=3)
     parser.add_argument("--interval", type=float, help="seconds between a tab's ticks (default: the Train tab's)")
+    parser.add_argument("--one-address", action="store_true",
+                        help="all tabs from one network address (counted as at most 8 watchers: no crowd throttle)")
     parser.add_argument("--runs-dir", default="/tmp/studio-polling-bench")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "polling_load.json"))
     args = parser.parse_args()
@@ -338,7 +348,7 @@ def main() -> None:
 
     shutil.rmtree(args.runs_dir, ignore_errors=True)
     result = measure(args.model, args.dataset, Path(args.runs_dir), args.clients, args.phase_seconds, args.phases,
-                     interval=args.interval)
+                     interval=args.interval, one_address=args.one_address)
     result["model"] = args.model
     print(json.dumps(result, indent=1))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
