@@ -30,3 +30,34 @@ def test_space_metadata_matches_the_project():
 def test_readme_keeps_the_two_commands():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make demo" in text and "make test" in text
+
+
+def test_the_app_waits_for_its_own_slow_server_but_not_for_a_dead_one(monkeypatch):
+    """Gradio's launch gives up on its own server after one 3-second timeout, which failed healthy starts on a
+    busy machine: app.py's check asks again on timeouts and still fails at once when nothing listens."""
+    import httpx
+    from gradio import networking
+
+    import app
+
+    calls = []
+
+    class Reply:
+        status_code = 200
+
+    def slow_then_up(url, timeout=None, verify=None):
+        calls.append(timeout)
+        if len(calls) <= 3:
+            raise httpx.ReadTimeout("busy")
+        return Reply()
+
+    monkeypatch.setattr(networking, "url_ok", networking.url_ok)  # restored after the test
+    monkeypatch.setattr(httpx, "head", slow_then_up)
+    app.patient_self_check(seconds=30)
+    assert networking.url_ok("http://127.0.0.1:1/") and len(calls) >= 4
+
+    def refused(url, timeout=None, verify=None):
+        raise httpx.ConnectError("refused")
+
+    monkeypatch.setattr(httpx, "head", refused)
+    assert not networking.url_ok("http://127.0.0.1:1/")
