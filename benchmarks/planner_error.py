@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # `python benchmarks/planner_error.py` from anywhere imports `studio`
 
-METHODS = ("sft", "dpo", "kto", "orpo", "reward", "grpo", "ppo")
+METHODS = ("sft", "dpo", "kto", "orpo", "cpo", "reward", "grpo", "ppo", "rloo")
 GOALS = {"after_probe_within": 0.25, "before_probe_within_factor": 2.0}
 
 
