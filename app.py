@@ -48,6 +48,21 @@ def patient_self_check(seconds: float = 60.0) -> None:
     networking.url_ok = url_ok
 
 
+SERVER_NICE = 5  # the page's work yields to training when both want the CPU
+
+
+def lower_server_priority() -> None:
+    """From here on, this thread and the threads it starts (the web server's) run at a lower priority than the
+    training processes. On Linux a nice value belongs to a thread: the fork server, started by create_app's
+    warm-up thread before this, keeps the normal priority, and so does every run forked from it. A tick of the
+    live view takes milliseconds either way; what it no longer does is stall a training step that needs both
+    cores."""
+    try:
+        os.nice(SERVER_NICE)
+    except OSError:  # not permitted here: the server keeps its priority
+        pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Alignment Studio")
     # On a Hugging Face Space (or in Docker) Gradio's own variables say where to listen.
@@ -81,6 +96,7 @@ def main() -> None:
 
     app = create_app(default_model=args.model, runs_dir=args.runs_dir, shared=shared)
     patient_self_check()
+    lower_server_priority()
     app.queue(default_concurrency_limit=4).launch(server_name=args.host, server_port=args.port, share=args.share,
                                                   **launch_kwargs(app))
 

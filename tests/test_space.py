@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -61,3 +62,34 @@ def test_the_app_waits_for_its_own_slow_server_but_not_for_a_dead_one(monkeypatc
 
     monkeypatch.setattr(httpx, "head", refused)
     assert not networking.url_ok("http://127.0.0.1:1/")
+
+
+def test_the_server_yields_the_cpu_to_training_and_its_runs_keep_their_priority(tmp_path):
+    """app.py lowers the web server's priority after create_app has started the fork server's thread: the server's
+    threads run niced, the processes that thread starts (the fork server, so every run) do not."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, subprocess, sys, threading\n"
+        "import app\n"
+        "go, seen = threading.Event(), {}\n"
+        "def warm_up():\n"
+        "    go.wait()\n"
+        "    child = subprocess.run([sys.executable, '-c', 'import os; print(os.nice(0))'], capture_output=True, "
+        "text=True)\n"
+        "    seen['child'] = int(child.stdout)\n"
+        "thread = threading.Thread(target=warm_up)\n"
+        "thread.start()\n"
+        "app.lower_server_priority()\n"
+        "later = threading.Thread(target=lambda: seen.update(server_thread=os.nice(0)))\n"
+        "later.start(); later.join()\n"
+        "go.set(); thread.join()\n"
+        "print(os.nice(0), seen['server_thread'], seen['child'])\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    base = os.nice(0)
+    import app
+
+    server, server_thread, child = map(int, done.stdout.split()[-3:])
+    assert server == server_thread == min(19, base + app.SERVER_NICE) and child == base
