@@ -35,6 +35,14 @@ class SharedLimits:
     uploads_bytes: int = 2 * 2**30
     model_bytes: int = 3 * 2**30  # weights of a hub model a visitor may make the server download
     eval_rows: int = 64
+    # Feedback queues (the Feedback tab): how many, and how big one queue's label log may grow.
+    feedback_queues_per_visitor: int = 3
+    feedback_queues_per_address: int = 6  # fresh browser ids from one network don't get around it
+    feedback_queues: int = 30  # and all visitors together (an owner deletes a queue while all its labels are theirs)
+    feedback_lines: int = 20_000  # label and undo lines in one queue's log
+    feedback_bytes: int = 32 * 2**20  # each label carries its prompt and answers: the log's bytes are bounded too
+    feedback_lines_per_person: int = 2_000  # one visitor's choices in one queue: no one fills a queue others label
+    feedback_exports: int = 10  # training files a queue keeps (more than its owner's waiting runs can use)
 
     @classmethod
     def from_env(cls) -> SharedLimits:

@@ -114,10 +114,9 @@ def _download_from_hub(repo_id: str) -> str:
     # Weights, configs and tokenizer files only: no code files (the studio never runs a model's own code).
     # ("tokenizer*" would also match a repo's tokenizer.py: code is left out by name.)
     patterns = ["*.json", "*.safetensors", "*.model", "*.txt", "*.jinja", "tokenizer*"]
-    no_code = CODE_FILES
     try:
         # A copy already in the HF cache works offline and needs no request at all.
-        return snapshot_download(repo_id, allow_patterns=patterns, ignore_patterns=no_code, local_files_only=True)
+        return snapshot_download(repo_id, allow_patterns=patterns, ignore_patterns=CODE_FILES, local_files_only=True)
     except Exception:
         pass
     token = {}
@@ -129,7 +128,7 @@ def _download_from_hub(repo_id: str) -> str:
         if repo_id != os.environ.get(TRUSTED_MODEL_ENV):
             _check_download_size(repo_id, patterns, SharedLimits.from_env().model_bytes)
     try:
-        return snapshot_download(repo_id, allow_patterns=patterns, ignore_patterns=no_code, **token)
+        return snapshot_download(repo_id, allow_patterns=patterns, ignore_patterns=CODE_FILES, **token)
     except Exception as exc:  # offline, unknown repo, gated repo, disk full …
         reason = type(exc).__name__
         text = str(exc).splitlines()[0] if str(exc) else ""

@@ -1377,7 +1377,7 @@ def record_measurement(folder, spec=None, log=None) -> dict:
 
 # The probe -----------------------------------------------------------------------------------------------------
 
-def probe_spec(spec, steps: int = PROBE_STEPS, runs_dir: Path | None = None):
+def probe_spec(spec, steps: int = PROBE_STEPS, runs_dir: Path | None = None, read_limits: dict | None = None):
     """The same run for `steps` steps: every step logged, no checkpoints, no held-out rows and no verdict, no
     trackers. With `runs_dir`, on the data's longest rows (written to <runs>/uploads/), so its few steps meet the
     run's worst batch: the peak it measures is the one the whole run would reach, and the correction it stores is
@@ -1392,7 +1392,7 @@ def probe_spec(spec, steps: int = PROBE_STEPS, runs_dir: Path | None = None):
     probe.verdict_rows = ""
     probe.verdict_judge = "none"
     if runs_dir is not None:
-        longest = longest_rows(spec, steps + 1)
+        longest = longest_rows(spec, steps + 1, read_limits)
         if longest is not None:
             import hashlib
 
@@ -1407,16 +1407,6 @@ def probe_spec(spec, steps: int = PROBE_STEPS, runs_dir: Path | None = None):
     return probe
 
 
-def _read_bounds() -> dict:
-    """What a shared studio lets a file expand to (bytes and rows); nothing extra elsewhere."""
-    from .limits import SharedLimits, shared_mode
-
-    if not shared_mode():
-        return {}
-    limits = SharedLimits.from_env()
-    return {"max_bytes": limits.upload_bytes, "max_rows": limits.rows}
-
-
 def _rows_per_step(spec, method, defaults: dict) -> int:
     t = training_values(spec, defaults)
     rows = int(t.get("per_device_train_batch_size") or 8) * int(t.get("gradient_accumulation_steps") or 1)
@@ -1427,7 +1417,7 @@ def _rows_per_step(spec, method, defaults: dict) -> int:
     return rows
 
 
-def longest_rows(spec, steps: int) -> list[dict] | None:
+def longest_rows(spec, steps: int, read_limits: dict | None = None) -> list[dict] | None:
     """The training rows a probe of `steps` steps needs, the longest ones (as the method's trainer renders them
     with the model's tokenizer), each label kept in its share; None when the data or the tokenizer isn't here,
     or the data has no more rows than the probe needs anyway."""
@@ -1443,7 +1433,7 @@ def longest_rows(spec, steps: int) -> list[dict] | None:
         from .data.tokens import render_row
 
         # The first PROBE_SCAN_ROWS rows are enough to find long ones, and keep the tokenizing here bounded.
-        report, rows = inspect_dataset(path, keep_rows=PROBE_SCAN_ROWS, **_read_bounds())
+        report, rows = inspect_dataset(path, keep_rows=PROBE_SCAN_ROWS, **(read_limits or {}))
         needed = _rows_per_step(spec, method, _config_defaults(method)) * steps
         if not rows or report.shape == "unknown" or len(rows) <= 2 * needed:
             return None

@@ -116,6 +116,35 @@ class Studio:
         if len(queued) + more > limits.waiting_total:
             raise ValueError(f"The queue is full ({len(queued)} runs waiting); try again when it is shorter.")
 
+    def check_new_feedback_queue(self, visitor: str | None, address: str = "") -> None:
+        """Shared mode: a visitor, a network address and the studio as a whole may hold only so many feedback
+        queues (labels are kept, so queues are too, until their owner deletes one)."""
+        if not self.shared:
+            return
+        if not visitor:
+            raise ValueError("The page is still loading; press the button again in a moment.")
+        from .feedback.store import list_sessions
+
+        owner, limits, queues = self.owner(visitor), self.limits, list_sessions(self.runs_dir)
+        if len(queues) >= limits.feedback_queues:
+            raise ValueError(f"This shared studio holds {len(queues)} feedback queues, as many as it keeps; label one "
+                             "of them instead.")
+        if sum(q["owner"] == owner for q in queues) >= limits.feedback_queues_per_visitor:
+            raise ValueError(f"You have started {limits.feedback_queues_per_visitor} feedback queues already; add a "
+                             "round to one of them instead.")
+        if address and sum(q["address"] == address for q in queues) >= limits.feedback_queues_per_address:
+            raise ValueError(f"{limits.feedback_queues_per_address} feedback queues were started from your network "
+                             "already; add a round to one of them instead.")
+
+    @property
+    def label_caps(self) -> dict:
+        """What FeedbackSession.record bounds in a shared studio (nothing on one's own machine)."""
+        if not self.shared:
+            return {}
+        limits = self.limits
+        return {"max_lines": limits.feedback_lines, "max_bytes": limits.feedback_bytes,
+                "max_per_annotator": limits.feedback_lines_per_person}
+
     def start(self, spec, visitor: str | None, address: str = "") -> tuple:
         """Start `spec` now, or (shared mode, something training) queue it: (LiveRun or None, queue position).
         On your own machine a busy trainer is an error that says so."""

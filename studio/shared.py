@@ -190,6 +190,10 @@ class SharedPolicy:
     trusted_model: str = ""  # the model the operator started the app with (`--model`) is always allowed
     limits: SharedLimits = SharedLimits()
 
+    def read_limits(self) -> dict:
+        """inspect_dataset's bounds on what a file may expand to (bytes and rows) under this policy."""
+        return {"max_bytes": self.max_upload_bytes, "max_rows": self.max_rows}
+
     @property
     def max_upload_bytes(self) -> int:
         return self.limits.upload_bytes if self.enabled else MAX_FILE_BYTES

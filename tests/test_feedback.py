@@ -223,29 +223,46 @@ def test_the_fold_reads_only_what_was_appended_and_equals_a_fresh_read(session, 
     assert fresh.unreadable == 1 and fresh.undone == 1 and fresh.lines_by[ME] == 2
 
 
+def _run_on(runs_dir: Path, name: str, dataset: str) -> None:
+    """A finished run folder whose dataset is `dataset` (what list_runs and session_runs read)."""
+    (runs_dir / name / "adapter").mkdir(parents=True, exist_ok=True)
+    (runs_dir / name / "status.json").write_text(json.dumps({"state": "finished", "method": "dpo",
+                                                             "dataset": dataset, "started_at": 1}))
+
+
 def test_a_queue_is_deleted_by_its_owner_while_the_labels_are_theirs(tmp_path):
     """Property: in a shared studio only the owner deletes a queue, never one others labelled; a queue a run
-    trained on stays; on one's own machine a queue is simply deleted."""
+    trained on (or a waiting run will train on), or one being answered, stays; on one's own machine a queue is
+    simply deleted."""
     queue = FeedbackSession.create(tmp_path, "mine", owner="owner-1", prompts=["Q?"],
                                    answers={"pairing": "two_runs", "sources": []}, decoding={}, prompts_from="a test")
     with pytest.raises(ValueError, match="Only whoever started"):
-        store.delete_session(tmp_path, queue.name, owner="owner-2", annotator=YOU)
+        rounds.delete_queue(queue, tmp_path, owner="owner-2", annotator=YOU)
     queue.append_items([{"id": "1-0001", "prompt": "Q?", "a": {"text": "x", "model": "m"},
                          "b": {"text": "y", "model": "n"}, "round": 1}])
     queue.record("1-0001", YOU, "a")
     with pytest.raises(ValueError, match="Others have labelled"):
-        store.delete_session(tmp_path, queue.name, owner="owner-1", annotator=ME)
-    (tmp_path / "20991231-run").mkdir()
-    (tmp_path / "20991231-run" / "config.yaml").write_text(
-        f"dataset: {tmp_path}/.feedback/{queue.name}/exports/pairs-1.jsonl\n")
-    with pytest.raises(ValueError, match="trained on this queue"):
-        store.delete_session(tmp_path, queue.name, owner="owner-1", annotator=YOU)
-    (tmp_path / "20991231-run" / "config.yaml").write_text("dataset: elsewhere.jsonl\n")
-    assert store.delete_session(tmp_path, queue.name, owner="owner-1", annotator=YOU) == "mine"
+        rounds.delete_queue(queue, tmp_path, owner="owner-1", annotator=ME)
+    export = queue.exports / "pairs-1.jsonl"
+    queue.exports.mkdir()
+    export.write_text("{}\n")
+    _run_on(tmp_path, "20991231-000000-dpo", str(export))
+    with pytest.raises(ValueError, match="Run 20991231-000000-dpo trains on this queue"):
+        rounds.delete_queue(queue, tmp_path, owner="owner-1", annotator=YOU)
+    _run_on(tmp_path, "20991231-000000-dpo", "elsewhere.jsonl")
+    with pytest.raises(ValueError, match="A waiting run trains on this queue"):
+        rounds.delete_queue(queue, tmp_path, owner="owner-1", annotator=YOU, waiting=[str(export)])
+    rounds._GENERATING[str(queue.path)] = rounds.RoundProgress(queue.name, 2, 4)
+    try:
+        with pytest.raises(ValueError, match="being generated"):
+            rounds.delete_queue(queue, tmp_path, owner="owner-1", annotator=YOU)
+    finally:
+        del rounds._GENERATING[str(queue.path)]
+    assert rounds.delete_queue(queue, tmp_path, owner="owner-1", annotator=YOU) == "mine"
     assert not queue.path.exists() and store.list_sessions(tmp_path) == []
     other = make_session(tmp_path)
     other.record(item_ids(other)[0], THEM, "a")
-    store.delete_session(tmp_path, other.name)  # not shared: anyone here may
+    rounds.delete_queue(other, tmp_path)  # not shared: anyone here may
     assert not other.path.exists()
 
 
@@ -488,10 +505,9 @@ def test_a_shared_queue_keeps_a_bounded_number_of_training_files_never_one_a_run
     deletes the one a run trains on."""
     for item in item_ids(session)[:2]:
         session.record(item, ME, "a")
-    first = store.write_export(session, "pairs", keep=3)
-    (tmp_path / "20991231-run").mkdir()
-    (tmp_path / "20991231-run" / "config.yaml").write_text(f"dataset: {first.path}\n")
-    made = [store.write_export(session, "pairs", keep=3).path for _ in range(6)]
+    _, first = rounds.training_spec(session, "dpo", "m", keep_exports=3)
+    _run_on(tmp_path, "20991231-000000-dpo", str(first.path))
+    made = [rounds.training_spec(session, "dpo", "m", keep_exports=3)[1].path for _ in range(6)]
     left = set(session.exports.glob("*.jsonl"))
     assert first.path in left and set(made[-2:]) <= left and len(left) <= 3 + 1
 

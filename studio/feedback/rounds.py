@@ -24,7 +24,7 @@ from pathlib import Path
 from ..evaluation.generate import BATCH_SIZE, BaseAnswers, ComparePair, DecodeSettings
 from ..evaluation.judges import prompt_text
 from ..training.runs import RunFolder, list_runs
-from .store import FeedbackSession, prompt_display
+from .store import FeedbackSession, check_may_delete, delete_session, prompt_display
 
 PAIRINGS = {
     "base_vs_aligned": "Base vs aligned of a run",
@@ -391,7 +391,8 @@ TRAIN_KINDS = {"dpo": "pairs", "kto": "unpaired"}
 def training_spec(session: FeedbackSession, method: str, model: str, max_steps: int | None = None,
                   keep_exports: int | None = None):
     """(RunSpec, Export): the labels written to a new file, and the demo preset of `method` on it (DPO on the
-    pairs, KTO on the rated answers) from `model`."""
+    pairs, KTO on the rated answers) from `model`. `keep_exports` (a shared studio): at most that many training
+    files stay, the oldest that no run trains on going first."""
     from ..training.spec import load_spec, preset_path
     from .store import export_pairs, export_unpaired, write_export
 
@@ -406,7 +407,9 @@ def training_spec(session: FeedbackSession, method: str, model: str, max_steps: 
     if kind == "unpaired" and preview.good in (0, len(preview.rows)):
         raise ValueError(f"KTO learns from both kinds of answer: so far all {len(preview.rows)} rated answers are "
                          f"thumbs {'up' if preview.good else 'down'}. Rate some the other way first.")
-    export = write_export(session, kind, keep=keep_exports)
+    export = write_export(session, kind)
+    if keep_exports is not None:
+        _prune_exports(session, keep_exports, keep_paths={export.path})
     overrides: dict = {"dataset": str(export.path), "model_name_or_path": model}
     if max_steps:
         overrides["max_steps"] = int(max_steps)
@@ -429,6 +432,39 @@ def session_runs(session: FeedbackSession, runs_dir: Path, active=frozenset()) -
         if dataset and Path(dataset).expanduser().resolve().parent == exports:
             found.append(run)
     return found
+
+
+def _in_use(session: FeedbackSession, runs_dir: Path, waiting=()) -> set[Path]:
+    """This queue's training files that a run trains on (or a waiting run will: `waiting` datasets)."""
+    exports = session.exports.resolve()
+    used = {Path(str(run["dataset"])).expanduser().resolve() for run in session_runs(session, runs_dir)}
+    used |= {Path(str(d)).expanduser().resolve() for d in waiting if d}
+    return {p for p in used if p.parent == exports}
+
+
+def _prune_exports(session: FeedbackSession, keep: int, keep_paths=frozenset()) -> None:
+    runs_dir = session.path.parent.parent
+    kept = {Path(p).resolve() for p in keep_paths} | _in_use(session, runs_dir)
+    files = sorted((p for p in session.exports.glob("*.jsonl") if p.resolve() not in kept),
+                   key=lambda p: p.stat().st_mtime)
+    for path in files[: max(0, len(files) - (keep - len(keep_paths)))]:
+        path.unlink(missing_ok=True)
+
+
+def delete_queue(session: FeedbackSession, runs_dir: Path, owner: str | None = None, annotator: str | None = None,
+                 waiting=()) -> str:
+    """Delete a queue (store.delete_session's owner rule), unless its answers are being generated right now or a
+    run trains (or a waiting run will train) on its labels: that run's data lives in the queue."""
+    check_may_delete(session, owner, annotator)  # who may ask comes first
+    progress = round_progress(session)
+    if progress is not None and progress.state == "generating":
+        raise ValueError("This queue's answers are being generated right now; delete it when they are done.")
+    used = _in_use(session, runs_dir, waiting)
+    if used:
+        runs = [run["name"] for run in session_runs(session, runs_dir)]
+        which = f"Run {runs[0]}" if runs else "A waiting run"
+        raise ValueError(f"{which} trains on this queue's labels, which it keeps as its data; the queue stays.")
+    return delete_session(session, owner, annotator)
 
 
 def next_round_sources(session: FeedbackSession, run_name: str) -> list[AnswerSource]:

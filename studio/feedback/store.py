@@ -52,11 +52,6 @@ MAX_TITLE_CHARS = 80
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
-def address_id(address: str | None) -> str:
-    """A queue remembers the network address it was started from only as a hash (for a shared studio's cap)."""
-    return hashlib.sha256(f"address:{address}".encode()).hexdigest()[:16] if address else ""
-
-
 def annotator_id(visitor: str | None) -> str:
     """What a label records as its annotator: a hash of the browser's random id (salted apart from a run's
     owner hash, so labels shared with others don't say which runs the same person started)."""
@@ -151,6 +146,11 @@ class Folded:
     undone: int = 0
     unreadable: int = 0
     lines_by: Counter = field(default_factory=Counter)  # annotator → lines they wrote (labels and undos)
+
+    @property
+    def lines(self) -> int:
+        """Lines in the log: labels, undos and unreadable ones."""
+        return sum(self.lines_by.values()) + self.unreadable
 
     def slots(self) -> dict[tuple[str, str, str], dict]:
         """(annotator, item, slot) → that annotator's latest label there. Slots: "pair" (a, b, tie, both bad,
@@ -251,7 +251,7 @@ class FeedbackSession:
         session.items_file.touch()
         _write_json_atomic(session.meta_file, {
             "name": path.name, "title": title or path.name, "created_at": time.time(), "owner": owner,
-            "address": address_id(address),
+            "address": address,  # services.client_address: a hash of where the request came from
             "kind": "single" if len(answers.get("sources", [])) == 1 else "pair", "prompts_from": prompts_from,
             "prompts": len(prompts), "answers": answers, "decoding": decoding, "order_seed": secrets.token_hex(8),
             "rounds": []})
@@ -337,8 +337,8 @@ class FeedbackSession:
                         Counter(str(r.get("annotator")) for r in read.records))
         read.folded = result
         with _FOLD_LOCK:
-            _FOLD_CACHE[key] = read
-            _FOLD_CACHE[key] = _FOLD_CACHE.pop(key)  # the newest last
+            _FOLD_CACHE.pop(key, None)
+            _FOLD_CACHE[key] = read  # the newest last
             while len(_FOLD_CACHE) > 64:
                 _FOLD_CACHE.pop(next(iter(_FOLD_CACHE)))
         return result
@@ -346,14 +346,6 @@ class FeedbackSession:
     def label_bytes(self) -> int:
         try:
             return self.labels_file.stat().st_size
-        except FileNotFoundError:
-            return 0
-
-    def label_count(self) -> int:
-        """Lines in the log (labels and undos): what a shared studio's cap on a queue counts."""
-        try:
-            with open(self.labels_file, "rb") as handle:
-                return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
         except FileNotFoundError:
             return 0
 
@@ -388,9 +380,10 @@ class FeedbackSession:
             if edited_text == item[side]["text"].strip():
                 raise ValueError(f"The edit is the same as answer {side.upper()}; change it into a better answer "
                                  "first (or pick A or B instead).")
-        if max_lines is not None and self.label_count() >= max_lines:
+        folded = self.folded() if max_lines is not None or max_per_annotator is not None else None
+        if max_lines is not None and folded.lines >= max_lines:
             raise ValueError(FULL_QUEUE)
-        if max_per_annotator is not None and self.folded().lines_by.get(annotator, 0) >= max_per_annotator:
+        if max_per_annotator is not None and folded.lines_by.get(annotator, 0) >= max_per_annotator:
             raise ValueError(f"You have made {max_per_annotator:,} choices in this queue, as many as this shared "
                              "studio takes from one person; thank you! Others can go on labelling it.")
         meta = self.meta()
@@ -459,30 +452,26 @@ def list_sessions(runs_dir: Path) -> list[dict]:
     return sorted(found, key=lambda s: s["created_at"], reverse=True)
 
 
-def delete_session(runs_dir: Path, name: str, owner: str | None = None, annotator: str | None = None) -> str:
+def check_may_delete(session: FeedbackSession, owner: str | None = None, annotator: str | None = None) -> None:
+    """delete_session's rule for a shared studio (`owner` given): the owner, with no one else's labels inside."""
+    if owner is None:
+        return
+    if session.meta().get("owner") != owner:
+        raise ValueError("Only whoever started this queue can delete it.")
+    others = sum(n for who, n in session.folded().lines_by.items() if who != annotator)
+    if others:
+        raise ValueError(f"Others have labelled this queue ({others:,} choice(s)); it stays, so their work isn't "
+                         "lost.")
+
+
+def delete_session(session: FeedbackSession, owner: str | None = None, annotator: str | None = None) -> str:
     """Delete a queue with its items and labels; returns its title. With `owner` (a shared studio) only the queue's
-    owner may, and only while every label in it is their own (`annotator`): others' work is never deleted. A queue
-    a run trained on stays (the run's data is in it)."""
+    owner may, and only while every label in it is their own (`annotator`): others' work is never deleted.
+    (rounds.delete_queue also keeps a queue that a run trains on, or that is being answered.)"""
     import shutil
 
-    session = open_session(runs_dir, name)
     meta = session.meta()
-    if owner is not None:
-        if meta.get("owner") != owner:
-            raise ValueError("Only whoever started this queue can delete it.")
-        others = sum(n for who, n in session.folded().lines_by.items() if who != annotator)
-        if others:
-            raise ValueError(f"Others have labelled this queue ({others:,} choice(s)); it stays, so their work "
-                             "isn't lost.")
-    inside = f"{FEEDBACK_DIR}/{session.name}/"  # a run's dataset in this queue's exports, however it was written
-    for config in Path(runs_dir).glob("*/config.yaml"):
-        try:
-            used = inside in config.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        if used:
-            raise ValueError(f"Run {config.parent.name} trained on this queue's labels, which it keeps as its "
-                             "data; the queue stays.")
+    check_may_delete(session, owner, annotator)
     shutil.rmtree(session.path)
     with _FOLD_LOCK:
         _FOLD_CACHE.pop(str(session.labels_file), None)
@@ -700,10 +689,9 @@ def export_unpaired(folded: Folded, session_items: list[dict] | None = None) -> 
     return Export("unpaired", _conversational(rows, ("completion",)), left_out)
 
 
-def write_export(session: FeedbackSession, kind: str, keep: int | None = None) -> Export:
+def write_export(session: FeedbackSession, kind: str) -> Export:
     """Write the current labels as a new training file under exports/ (never one written before: a run that
-    trains on an earlier one keeps its data). `keep` (a shared studio): at most that many exports stay, the oldest
-    that no run trains on going first."""
+    trains on an earlier one keeps its data)."""
     if kind not in ("pairs", "unpaired"):
         raise ValueError(f"unknown export {kind!r}: pairs or unpaired.")
     items = session.items()
@@ -722,22 +710,22 @@ def write_export(session: FeedbackSession, kind: str, keep: int | None = None) -
         os.fsync(handle.fileno())
     os.replace(tmp, path)
     export.path = path
-    if keep is not None:
-        _prune_exports(session, keep, keeping=path)
     return export
 
 
-def _prune_exports(session: FeedbackSession, keep: int, keeping: Path) -> None:
-    files = sorted((p for p in session.exports.glob("*.jsonl") if p != keeping), key=lambda p: p.stat().st_mtime)
-    if len(files) < keep:
-        return
-    runs_dir = session.path.parent.parent
-    used = ""
-    for config in runs_dir.glob("*/config.yaml"):
-        try:
-            used += config.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            pass
-    for path in files[: len(files) - keep + 1]:
-        if f"{session.name}/exports/{path.name}" not in used:
-            path.unlink(missing_ok=True)
+
+def write_downloads(session: FeedbackSession, folder: Path) -> list[Path]:
+    """The labels as the two download files (pairs for DPO, rated answers for KTO) in `folder`, rewritten in
+    place: one pair of files per queue however often it is asked for."""
+    folder.mkdir(parents=True, exist_ok=True)
+    items, folded = session.items(), session.folded()
+    paths = []
+    for kind, make in (("pairs", export_pairs), ("rated-answers", export_unpaired)):
+        path = folder / f"{session.name}-{kind}.jsonl"
+        tmp = path.with_name(f".{path.name}.tmp")
+        with open(tmp, "w", encoding="utf-8") as handle:
+            for row in make(folded, items).rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
+        paths.append(path)
+    return paths

@@ -233,7 +233,7 @@ def load_dataset_file(path: str | Path, keep_dir: Path, mapping: dict | None = N
     still need)."""
     import json
 
-    limits = {"max_bytes": policy.max_upload_bytes, "max_rows": policy.max_rows} if policy is not None else {}
+    limits = policy.read_limits() if policy is not None else {}
     if policy is not None and Path(path).is_file() and Path(path).stat().st_size > policy.max_upload_bytes:
         inspect_dataset(path, **limits)  # raises the size message before any copy
     if policy is not None and policy.enabled and not str(path).startswith((str(SAMPLES_DIR), str(keep_dir))):

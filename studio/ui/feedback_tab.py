@@ -13,8 +13,6 @@ agreement shown. Storage and rounds live in studio/feedback/; this file only sho
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -33,13 +31,6 @@ from .notify import info, warn
 from .train_tab import progress_bar
 
 EMPTY = "(no text: the model ended its answer at once)"
-SHARED_QUEUES_PER_VISITOR = 3  # feedback queues one visitor may start on a shared studio
-SHARED_QUEUES_PER_ADDRESS = 6  # and one network address (fresh browser ids don't get around it)
-SHARED_QUEUES = 30  # and all visitors together (an owner deletes a queue while all its labels are theirs)
-SHARED_LABELS_PER_QUEUE = 20_000
-SHARED_LABEL_BYTES_PER_QUEUE = 32 * 2**20  # each label carries its prompt and answers: the log's bytes are bounded too
-SHARED_EXPORTS_PER_QUEUE = 10  # training files a queue keeps (more than a visitor's waiting runs can use)
-SHARED_LINES_PER_ANNOTATOR = 2_000  # one visitor's choices in one queue: no one fills a queue others label
 SHARED_ROUNDS_PER_QUEUE = 10
 SHARED_MAX_NEW_TOKENS = 256
 POLL_SECONDS = 2  # while a round is being generated, the page looks again this often
@@ -396,17 +387,7 @@ def build_feedback_tab(ctx, dataset_state, visitor) -> FeedbackTab:
             if not who:
                 raise ValueError("The page is still loading; press the button again in a moment.")
             owner = ctx.owner(who)
-            if shared:
-                queues = store.list_sessions(ctx.runs_dir)
-                if len(queues) >= SHARED_QUEUES:
-                    raise ValueError(f"This shared studio holds {len(queues)} feedback queues, as many as it keeps; "
-                                     "label one of them instead.")
-                if sum(q["owner"] == owner for q in queues) >= SHARED_QUEUES_PER_VISITOR:
-                    raise ValueError(f"You have started {SHARED_QUEUES_PER_VISITOR} feedback queues already; add a "
-                                     "round to one of them instead.")
-                if sum(q["address"] == store.address_id(address) for q in queues) >= SHARED_QUEUES_PER_ADDRESS:
-                    raise ValueError(f"{SHARED_QUEUES_PER_ADDRESS} feedback queues were started from your network "
-                                     "already; add a round to one of them instead.")
+            ctx.check_new_feedback_queue(who, address)
             check_model_choice(model_value)
             settings = _settings(tokens, temp, p, seed_value)
             sources = rounds.plan_sources(how, first, second, model_value, ctx.default_model,
@@ -450,8 +431,7 @@ def build_feedback_tab(ctx, dataset_state, visitor) -> FeedbackTab:
             models = f"A was {code(ctx.visible(label['model_a']), 80)}, B was {code(ctx.visible(label['model_b']), 80)}"
         return f"Saved: {text(what)} ({models}). **U** takes it back."
 
-    label_caps = dict(max_lines=SHARED_LABELS_PER_QUEUE, max_bytes=SHARED_LABEL_BYTES_PER_QUEUE,
-                      max_per_annotator=SHARED_LINES_PER_ANNOTATOR) if shared else {}
+    label_caps = ctx.label_caps
 
     def judge(choice: str, side: str | None = None, advances: bool = True):
         def handler(name, item, who, skip_ids):
@@ -541,7 +521,7 @@ def build_feedback_tab(ctx, dataset_state, visitor) -> FeedbackTab:
                     raise ValueError("Steps must be 1 or more.")
                 spec, exported = rounds.training_spec(queue, method, str(chosen_model),
                                                       int(step_count) if step_count else None,
-                                                      keep_exports=SHARED_EXPORTS_PER_QUEUE if shared else None)
+                                                      keep_exports=ctx.limits.feedback_exports if shared else None)
             except ValueError as exc:
                 warn(ctx, exc)
                 return gr.skip(), *safe_show(name, who, skip_ids)
@@ -608,20 +588,9 @@ def build_feedback_tab(ctx, dataset_state, visitor) -> FeedbackTab:
     def on_export(name):
         try:
             queue = open_queue(name)
-            items, folded = queue.items(), queue.folded()
             # One pair of download files per queue, rewritten on each click (never a new folder per click: in a
             # shared studio anyone may press this on any queue), in the temporary folder Gradio serves files from.
-            folder = downloads / queue.name
-            folder.mkdir(parents=True, exist_ok=True)
-            paths = []
-            for kind, make in (("pairs", store.export_pairs), ("rated-answers", store.export_unpaired)):
-                path = folder / f"{queue.name}-{kind}.jsonl"
-                tmp = path.with_name(f".{path.name}.tmp")
-                with open(tmp, "w", encoding="utf-8") as handle:
-                    for row in make(folded, items).rows:
-                        handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-                os.replace(tmp, path)
-                paths.append(str(path))
+            paths = [str(p) for p in store.write_downloads(queue, downloads / queue.name)]
         except ValueError as exc:
             warn(ctx, exc)
             return gr.skip(), gr.skip()
@@ -635,14 +604,15 @@ def build_feedback_tab(ctx, dataset_state, visitor) -> FeedbackTab:
                 raise ValueError("Tick “Yes, delete this queue and its labels” first.")
             if not who:
                 raise ValueError("The page is still loading; press the button again in a moment.")
-            title = store.delete_session(ctx.runs_dir, name, *((ctx.owner(who), annotator_id(who)) if shared
-                                                                else ()))
+            waiting = [ticket.spec.dataset for _, ticket in ctx.runner.queued()]
+            title = rounds.delete_queue(open_queue(name), ctx.runs_dir, *((ctx.owner(who), annotator_id(who))
+                                                                          if shared else ()), waiting=waiting)
         except ValueError as exc:
             warn(ctx, exc)
-            return [gr.skip()] * (len(refresh_outputs) + 1)
+            return [gr.skip()] * (len(refresh_outputs) + 2)
         info(ctx, f"Deleted the feedback queue “{ctx.visible(title)}”.")
-        return [False, *on_refresh("", who, "", skip_ids)]
+        return [False, "", *on_refresh("", who, "", skip_ids)]  # the last choice's line goes too
 
-    delete.click(on_delete, inputs=[session, sure, visitor, skipped], outputs=[sure, *refresh_outputs])
+    delete.click(on_delete, inputs=[session, sure, visitor, skipped], outputs=[sure, last, *refresh_outputs])
 
     return FeedbackTab(refresh=on_refresh, inputs=refresh_inputs, outputs=refresh_outputs)

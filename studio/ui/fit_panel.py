@@ -107,7 +107,8 @@ def build_fit_panel(ctx, drafts, session_of, visitor) -> None:
             # Start's checks before anything reads the draft's data: the probe copies its longest rows into the
             # runs folder, so a server file named in a visitor's draft would otherwise be read and copied there.
             ctx.policy.check_spec(spec)
-            probe = planner.probe_spec(spec, runs_dir=ctx.runs_dir)  # on the data's longest rows
+            probe = planner.probe_spec(spec, runs_dir=ctx.runs_dir,  # on the data's longest rows
+                                       read_limits=ctx.policy.read_limits())
         except ValueError as exc:
             warn(ctx, exc)
             yield gr.skip(), gr.skip()
