@@ -9,7 +9,7 @@
     python -m studio export RUN_DIR --merged OUT_DIR [--gguf [--gguf-type f16|bf16|q8_0|f32]] [--four-bit]
                             [--push REPO] [--license ID] [--json]
     python -m studio launch CONFIG.yaml --out DIR [--strategy ddp|zero1|zero2|zero3|fsdp] [--num-processes N]
-    python -m studio arena DATA [--model M] [--methods dpo,orpo,...] [--budget N] [--judge ...] [--json]
+    python -m studio arena DATA [--model M] [--methods dpo,orpo,...] [--budget N] [--holdout N] [--judge ...] [--json]
     python -m studio plan CONFIG.yaml [--set KEY=VALUE ...] [--probe] [--memory 24GB] [--model-size 7B] [--json]
 
 Exit codes: 0 success (warnings allowed; validate: also with bad rows skipped), 1 data blocked or a failed
@@ -166,7 +166,7 @@ def _arena(args) -> int:
     runner = Runner(Path(args.runs_dir) if args.runs_dir else None, adopt=False)
     try:
         arena = start_arena(runner, args.data, model=args.model, methods=methods, budget=args.budget,
-                            judge=args.judge)
+                            judge=args.judge, holdout=args.holdout)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -426,6 +426,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--judge", default="auto", help="auto (a reward model trained on the training pairs; checkable "
                                                    "answers for prompts with answers), reward-model:PATH or "
                                                    "pairwise:MODEL")
+    p.add_argument("--holdout", type=int, default=30, help="held-out rows every method is judged on (default 30; "
+                                                           "more give a narrower interval and take longer)")
     p.add_argument("--runs-dir", help="where the runs and the arena folder go (default: the studio's runs folder)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_arena)

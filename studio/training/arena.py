@@ -39,6 +39,7 @@ ARENA_METHODS = {
 }
 DEFAULT_BUDGET = 160  # training examples each method sees (40 steps of 4 with the demo presets)
 HOLDOUT = 30
+MIN_HOLDOUT = 4  # below this a win rate's 95% interval spans almost everything
 # On pairs the only reward is one learnt from them: these train against the arena's own RLHF reward model (on
 # prompt data they take the preset's rule rewards, as GRPO does).
 LEARNT_REWARD = ("ppo", "rloo")
@@ -138,6 +139,9 @@ def plan_arena(data: str, runs_dir: Path, model: str | None = None, methods: lis
                          f"{', '.join(allowed)}.")
     if budget < 1:
         raise ValueError("the budget is the number of training examples each method sees: at least 1.")
+    if holdout < MIN_HOLDOUT:
+        raise ValueError(f"the arena judges every method on the same held-out rows: at least {MIN_HOLDOUT} "
+                         f"(default {HOLDOUT}; more give a narrower interval).")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     arena = Arena(id=f"{stamp}-arena", data=str(data), model=model or "", shape=report.shape, methods=methods,
                   budget=int(budget), judge=judge, seed=seed)
@@ -246,8 +250,8 @@ def submit_arena(runner, arena: Arena, specs: dict[str, RunSpec], owner: str = "
 
 def start_arena(runner, data: str, model: str | None = None, methods: list[str] | None = None,
                 budget: int = DEFAULT_BUDGET, judge: str = "auto", owner: str = "", address: str = "",
-                overrides: dict | None = None) -> Arena:
-    arena, specs = plan_arena(data, runner.runs_dir, model, methods, budget, judge, overrides=overrides)
+                overrides: dict | None = None, holdout: int = HOLDOUT) -> Arena:
+    arena, specs = plan_arena(data, runner.runs_dir, model, methods, budget, judge, holdout, overrides=overrides)
     submit_arena(runner, arena, specs, owner, address)
     return arena
 
