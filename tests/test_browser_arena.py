@@ -36,6 +36,9 @@ def test_an_arena_fills_its_table_survives_a_reload_and_ends_with_a_chart(tiny_m
             budget = page.get_by_label("Training examples per method")
             budget.fill("8")
             budget.press("Tab")
+            held = page.get_by_label("Held-out rows (judged)")
+            held.fill("8")
+            held.press("Tab")
             page.locator("#arena-start").click()
             page.get_by_text("Arena ").first.wait_for()
             sentence = page.locator("#arena-sentence")
@@ -58,6 +61,7 @@ def test_an_arena_fills_its_table_survives_a_reload_and_ends_with_a_chart(tiny_m
             while "finished ·" not in page.locator("#arena-sentence").inner_text() and time.time() < deadline:
                 time.sleep(2)
             text = page.locator("#arena-sentence").inner_text()
+            assert "the same 8 held-out rows" in text, text
             assert "finished" in text and ("did best" in text or "No method beat the base" in text), text
             table = _cells(page)
             assert table.count("finished") >= 3
@@ -65,5 +69,7 @@ def test_an_arena_fills_its_table_survives_a_reload_and_ends_with_a_chart(tiny_m
             page.screenshot(path=str(SHOTS / "8-arena.png"), full_page=True)
             browser.close()
         assert list((runs / "arenas").glob("*/report.md"))
+        (held_out,) = (runs / "arenas").glob("*/holdout.jsonl")
+        assert len(held_out.read_text().splitlines()) == 8  # the held-out rows typed on the page
     finally:
         stop_app(proc)

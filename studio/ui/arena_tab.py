@@ -9,9 +9,9 @@ import pandas as pd
 from ..methods.registry import METHODS
 from ..models import model_choices
 from ..services import client_address
-from ..training.arena import (DEFAULT_BUDGET, TABLE_HEADERS, Arena, arena_rows, arena_sentence, arena_state,
-                              list_arenas, methods_for, resume_arena, start_arena, stop_arena, table_rows,
-                              write_report)
+from ..training.arena import (DEFAULT_BUDGET, HOLDOUT, MIN_HOLDOUT, TABLE_HEADERS, Arena, arena_rows,
+                              arena_sentence, arena_state, list_arenas, methods_for, read_holdout, resume_arena,
+                              start_arena, stop_arena, table_rows, write_report)
 from ..training.spec import PROJECT_ROOT
 from .markup import code, text
 from .notify import info, warn
@@ -56,8 +56,12 @@ def arena_view(ctx, arena_id: str | None):
     state = arena_state(arena, ctx.runs_dir)
     if state in ("finished", "stopped", "incomplete"):
         write_report(arena, ctx.runs_dir)
+    try:
+        held_out = len(read_holdout(arena, ctx.runs_dir))
+    except (OSError, ValueError):
+        held_out = "?"
     header = (f"**Arena {code(arena.id)}** · {text(state)} · data {code(arena.data.rsplit('/', 1)[-1])} · "
-              f"{arena.budget} training examples per method · the same held-out rows for all\n\n"
+              f"{arena.budget} training examples per method · the same {held_out} held-out rows for all\n\n"
               f"{text(arena_sentence(rows))}")
     frame = pd.DataFrame(table_rows(rows), columns=TABLE_HEADERS)
     return header, frame, arena_figure(rows), gr.Timer(active=state in ("running", "waiting"))
@@ -76,6 +80,8 @@ def build_arena_tab(ctx, dataset_state: gr.State, visitor):
                             scale=3)
         budget = gr.Number(DEFAULT_BUDGET, label="Training examples per method", precision=0, minimum=1, scale=1,
                            elem_id="arena-budget")
+        holdout = gr.Number(HOLDOUT, label="Held-out rows (judged)", precision=0, minimum=MIN_HOLDOUT, scale=1,
+                            elem_id="arena-holdout")
         judge = gr.Dropdown(["auto"], value="auto", allow_custom_value=not ctx.shared, label="Judge", scale=2,
                             info="auto, or reward-model:PATH / pairwise:MODEL")
     methods = gr.CheckboxGroup([(METHODS[m].name, m) for m in methods_for("preference")],
@@ -108,7 +114,7 @@ def build_arena_tab(ctx, dataset_state: gr.State, visitor):
 
     dataset_state.change(on_dataset, inputs=dataset_state, outputs=[dataset_note, methods])
 
-    def on_start(state, model_name, examples, judge_name, chosen, who, request: gr.Request):
+    def on_start(state, model_name, examples, held, judge_name, chosen, who, request: gr.Request):
         if ctx.shared:
             warn(ctx, "The arena trains several methods one after another; a shared studio runs one run at a time "
                       "per visitor. Run the studio on your own machine for the arena.")
@@ -119,6 +125,7 @@ def build_arena_tab(ctx, dataset_state: gr.State, visitor):
         try:
             arena = start_arena(ctx.runner, data_of(state), model=(model_name or "").strip() or None,
                                 methods=list(chosen), budget=int(examples or DEFAULT_BUDGET),
+                                holdout=int(held or HOLDOUT),
                                 judge=(judge_name or "auto").strip(), owner=ctx.owner(who),
                                 address=client_address(request))
         except (TypeError, ValueError) as exc:
@@ -127,7 +134,8 @@ def build_arena_tab(ctx, dataset_state: gr.State, visitor):
         info(ctx, f"Arena {arena.id} started: {len(arena.entries)} runs queued.")
         return [gr.update(choices=arena_choices(ctx.runs_dir), value=arena.id), *arena_view(ctx, arena.id)]
 
-    start.click(on_start, inputs=[dataset_state, model, budget, judge, methods, visitor], outputs=[picker, *view])
+    start.click(on_start, inputs=[dataset_state, model, budget, holdout, judge, methods, visitor],
+                outputs=[picker, *view])
 
     def on_stop(arena_id, who):
         if not arena_id:
