@@ -165,13 +165,16 @@ def _arena(args) -> int:
     methods = [m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else None
     runner = Runner(Path(args.runs_dir) if args.runs_dir else None, adopt=False)
     try:
-        arena = start_arena(runner, args.data, model=args.model, methods=methods, budget=args.budget,
-                            judge=args.judge, holdout=args.holdout)
+        given = {k: v for k, v in (("budget", args.budget), ("holdout", args.holdout)) if v is not None}
+        arena = start_arena(runner, args.data, model=args.model, methods=methods, judge=args.judge, **given)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     folder = arena.folder(runner.runs_dir)
     print(f"arena folder: {folder}", file=sys.stderr if args.json else sys.stdout, flush=True)
+    if args.holdout is not None and arena.holdout < args.holdout:
+        print(f"note: every method is judged on {arena.holdout} held-out rows, not {args.holdout}: the arena holds "
+              "out at most a tenth of the data.", file=sys.stderr if args.json else sys.stdout, flush=True)
     seen: dict[str, str] = {}
     with stop_on_signals(lambda: stop_arena(runner, arena), "stopping the arena after the current step…") \
             as interrupted:
@@ -422,11 +425,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("data", help="a dataset file (preference pairs, thumbs up/down, prompts with answers, …)")
     p.add_argument("--model", help="the base model of every method (default: the presets')")
     p.add_argument("--methods", help="comma-separated methods (default: every one the data allows)")
-    p.add_argument("--budget", type=int, default=160, help="training examples each method sees (default 160)")
+    p.add_argument("--budget", type=int, help="training examples each method sees (default 160)")
     p.add_argument("--judge", default="auto", help="auto (a reward model trained on the training pairs; checkable "
                                                    "answers for prompts with answers), reward-model:PATH or "
                                                    "pairwise:MODEL")
-    p.add_argument("--holdout", type=int, default=30, help="held-out rows every method is judged on (default 30; "
+    p.add_argument("--holdout", type=int, help="held-out rows every method is judged on (default 30; "
                                                            "more give a narrower interval and take longer)")
     p.add_argument("--runs-dir", help="where the runs and the arena folder go (default: the studio's runs folder)")
     p.add_argument("--json", action="store_true")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from studio.__main__ import main
-from studio.training.arena import (Arena, arena_rows, arena_sentence, arena_state, chart_svg, methods_for,
-                                   plan_arena, resume_arena, start_arena, stop_arena, write_report)
+from studio.training.arena import (DEFAULT_BUDGET, HOLDOUT, Arena, arena_rows, arena_sentence, arena_state,
+                                   chart_svg, held_out_count, methods_for, plan_arena, resume_arena, start_arena, stop_arena, write_report)
 from studio.training.runner import Runner
 from studio.training.runs import RunFolder, read_jsonl
 
@@ -22,8 +22,8 @@ SMALL = {m: {"max_length": 64, "per_device_train_batch_size": 2}
          for m in ("sft", "dpo", "kto", "orpo", "cpo", "reward")}
 SMALL["ppo"] = {"per_device_train_batch_size": 2, "num_mini_batches": 1, "num_ppo_epochs": 1,
                 "max_completion_length": 8}
-HELD = 12  # held-out rows the whole arena judges on (the default 30 costs each method's verdict 2.5 times as long)
 SMALL["rloo"] = {"per_device_train_batch_size": 2, "num_generations": 2, "max_completion_length": 8}
+HELD = 12  # held-out rows the whole arena judges on (the default 30 costs each method's verdict 2.5 times as long)
 
 
 def test_the_plan_lists_what_the_data_allows_with_one_budget_and_one_holdout(tiny_model, runs_dir):
@@ -44,7 +44,7 @@ def test_the_plan_lists_what_the_data_allows_with_one_budget_and_one_holdout(tin
     assert specs["sft"].training["max_steps"] == 4 and specs["dpo"].training["max_steps"] == 4  # 16 examples of 4
     assert len(read_jsonl(Path(specs["kto"].dataset))) == 2 * 270  # each pair split into thumbs up and down
     assert specs["ppo"].extras["reward_funcs"] == [] and "ppo-reward" in specs
-    assert Arena.load(folder).entries == arena.entries
+    assert Arena.load(folder).entries == arena.entries and Arena.load(folder).holdout == 30
     with pytest.raises(ValueError, match="can't train on preference data"):
         plan_arena(PAIRS, runs_dir, methods=["grpo"])
 
@@ -80,6 +80,24 @@ def test_a_whole_arena_fills_one_table(finished_arena):
     assert sentence.endswith(".") and ("did best" in sentence or "No method beat the base" in sentence)
     report = write_report(arena, runs_dir)
     assert "| method |" in report.read_text() and (report.parent / "chart.svg").read_text().startswith("<svg")
+
+
+def test_the_held_out_rows_are_at_most_a_tenth_and_too_few_are_refused(tiny_model, runs_dir, tmp_path, capsys):
+    arena, _ = plan_arena(PAIRS, runs_dir, model=tiny_model, budget=8, holdout=100)  # 300 pairs: a tenth is 30
+    assert arena.holdout == 30 == len(read_jsonl(arena.folder(runs_dir) / "holdout.jsonl"))
+    assert held_out_count(arena, runs_dir) == 30
+    arena.holdout = 0  # an arena saved before the count was recorded: read from its rows
+    assert held_out_count(arena, runs_dir) == 30
+    small = tmp_path / "thirty_pairs.jsonl"
+    small.write_text("".join(line for line in Path(PAIRS).read_text().splitlines(keepends=True)[:30]))
+    before = sorted((runs_dir / "arenas").iterdir())
+    with pytest.raises(ValueError, match=r"thirty_pairs.jsonl has 30 usable rows.*\(3\).*at least 40 rows"):
+        plan_arena(str(small), runs_dir, model=tiny_model)
+    assert sorted((runs_dir / "arenas").iterdir()) == before  # nothing half-made is left behind
+    capsys.readouterr()
+    assert main(["arena", "--help"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert f"(default {DEFAULT_BUDGET})" in shown and f"(default {HOLDOUT};" in shown  # the help states the defaults
 
 
 def test_the_cli_runs_an_arena(tiny_model, runs_dir, capsys):

@@ -65,6 +65,7 @@ class Arena:
     budget: int
     judge: str
     seed: int = 42
+    holdout: int = 0  # rows every method is judged on, as held out (0: an arena saved before this was recorded)
     created_at: float = field(default_factory=time.time)
     entries: list[Entry] = field(default_factory=list)
     stopped: bool = False
@@ -145,9 +146,14 @@ def plan_arena(data: str, runs_dir: Path, model: str | None = None, methods: lis
     stamp = time.strftime("%Y%m%d-%H%M%S")
     arena = Arena(id=f"{stamp}-arena", data=str(data), model=model or "", shape=report.shape, methods=methods,
                   budget=int(budget), judge=judge, seed=seed)
+    train, held = split_holdout(rows, holdout, seed)
+    if len(held) < MIN_HOLDOUT:
+        raise ValueError(f"{report.source} has {len(rows)} usable rows; the arena holds out at most a tenth of them "
+                         f"for judging ({len(held)}), fewer than the {MIN_HOLDOUT} it needs: bring at least "
+                         f"{MIN_HOLDOUT * 10} rows.")
+    arena.holdout = len(held)
     folder = arena.folder(runs_dir)
     folder.mkdir(parents=True, exist_ok=False)
-    train, held = split_holdout(rows, holdout, seed)
     write_jsonl(folder / "holdout.jsonl", held)
     files = _training_files(folder, report.shape, train)
     specs: dict[str, RunSpec] = {}
@@ -498,3 +504,13 @@ def arena_dict(arena: Arena, runs_dir: Path) -> dict:
 
 def read_holdout(arena: Arena, runs_dir: Path) -> list[dict]:
     return read_jsonl(arena.folder(runs_dir) / "holdout.jsonl")
+
+
+def held_out_count(arena: Arena, runs_dir: Path) -> int | None:
+    """How many rows every method is judged on (recorded in arena.json; read from the rows for older arenas)."""
+    if arena.holdout:
+        return arena.holdout
+    try:
+        return len(read_holdout(arena, runs_dir))
+    except (OSError, ValueError):
+        return None

@@ -10,7 +10,7 @@ from ..methods.registry import METHODS
 from ..models import model_choices
 from ..services import client_address
 from ..training.arena import (DEFAULT_BUDGET, HOLDOUT, MIN_HOLDOUT, TABLE_HEADERS, Arena, arena_rows,
-                              arena_sentence, arena_state, list_arenas, methods_for, read_holdout, resume_arena,
+                              arena_sentence, arena_state, held_out_count, list_arenas, methods_for, resume_arena,
                               start_arena, stop_arena, table_rows, write_report)
 from ..training.spec import PROJECT_ROOT
 from .markup import code, text
@@ -56,10 +56,7 @@ def arena_view(ctx, arena_id: str | None):
     state = arena_state(arena, ctx.runs_dir)
     if state in ("finished", "stopped", "incomplete"):
         write_report(arena, ctx.runs_dir)
-    try:
-        held_out = len(read_holdout(arena, ctx.runs_dir))
-    except (OSError, ValueError):
-        held_out = "?"
+    held_out = held_out_count(arena, ctx.runs_dir) or "?"
     header = (f"**Arena {code(arena.id)}** · {text(state)} · data {code(arena.data.rsplit('/', 1)[-1])} · "
               f"{arena.budget} training examples per method · the same {held_out} held-out rows for all\n\n"
               f"{text(arena_sentence(rows))}")
@@ -131,7 +128,10 @@ def build_arena_tab(ctx, dataset_state: gr.State, visitor):
         except (TypeError, ValueError) as exc:
             warn(ctx, exc)
             return [gr.skip()] * (len(view) + 1)
-        info(ctx, f"Arena {arena.id} started: {len(arena.entries)} runs queued.")
+        asked = int(held or HOLDOUT)
+        fewer = (f" Judged on {arena.holdout} held-out rows, not {asked}: the arena holds out at most a tenth of the "
+                 "data." if arena.holdout < asked else "")
+        info(ctx, f"Arena {arena.id} started: {len(arena.entries)} runs queued.{fewer}")
         return [gr.update(choices=arena_choices(ctx.runs_dir), value=arena.id), *arena_view(ctx, arena.id)]
 
     start.click(on_start, inputs=[dataset_state, model, budget, holdout, judge, methods, visitor],
