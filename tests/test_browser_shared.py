@@ -106,6 +106,7 @@ def test_two_visitors_share_one_trainer(two_visitors):
     _toast(alice, "belongs to another visitor")
 
 
+@pytest.mark.serial  # a throughput ratio: alone, not beside another worker's tests
 def test_twenty_tabs_polling_keep_ticks_fast_and_lose_nothing(tiny_model, tmp_path):
     """20 open tabs tick the Train tab while a run trains: tick p95 stays under 500 ms, the run keeps most of
     its speed (a coarse guard on the tiny model and short phases; benchmarks/polling_load.py measures the
