@@ -11,7 +11,8 @@ import pytest
 
 from studio.__main__ import main
 from studio.training.arena import (DEFAULT_BUDGET, HOLDOUT, Arena, arena_rows, arena_sentence, arena_state,
-                                   chart_svg, held_out_count, methods_for, plan_arena, resume_arena, start_arena, stop_arena, write_report)
+                                   chart_svg, held_out_count, methods_for, plan_arena, resume_arena, start_arena,
+                                   stop_arena, write_report)
 from studio.training.runner import Runner
 from studio.training.runs import RunFolder, read_jsonl
 
