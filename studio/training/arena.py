@@ -462,7 +462,7 @@ def _whole(value) -> str:
 
 
 TABLE_HEADERS = ["method", "state", "verdict", "win rate (95% CI)", "wall s", "peak MB", "tokens/s",
-                 "prefers chosen", "length Δ", "KL", "models in memory", "reference model"]
+                 "prefers chosen", "length Δ", "KL", "models in memory", "ref. model"]
 
 
 def table_rows(rows: list[dict]) -> list[list[str]]:
