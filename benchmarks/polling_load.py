@@ -271,12 +271,21 @@ def rate(points: list[tuple[int, float]], start: float, end: float) -> float:
     return (inside[-1][0] - inside[0][0]) / (inside[-1][1] - inside[0][1])
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of every thread of process `pid` so far (not its children's)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def _phases(url: str, clients: int, phase_seconds: float, phases: int, interval: float,
-                  one_address: bool = False):
-    """Open the tabs once, then alternate: tabs idle (as if in the background) / tabs ticking."""
+                  one_address: bool = False, server_pid: int | None = None, client_nice: int = 0):
+    """Open the tabs once, then alternate: tabs idle (as if in the background) / tabs ticking. Also the CPU the
+    server's process and the clients' loop spend while the tabs tick (cores in use on average)."""
     import httpx
 
-    windows = {"quiet": [], "loaded": []}
+    if client_nice:
+        os.nice(client_nice)  # this thread only (Linux): the simulated tabs, not the server or the run
+    windows = {"quiet": [], "loaded": [], "server_cpu_s": 0.0, "client_cpu_s": 0.0}
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=clients * 2 + 4), timeout=30) as client:
         tabs = Tabs(client, url, clients, interval, one_address)
         await tabs.open()
@@ -284,16 +293,18 @@ async def _phases(url: str, clients: int, phase_seconds: float, phases: int, int
             began = time.time()
             await asyncio.sleep(phase_seconds)
             windows["quiet"].append((began, time.time()))
-            began = time.time()
+            began, server, own = time.time(), process_cpu_seconds(server_pid) if server_pid else 0, time.thread_time()
             await tabs.tick_for(phase_seconds)
             windows["loaded"].append((began, time.time()))
+            windows["server_cpu_s"] += (process_cpu_seconds(server_pid) - server) if server_pid else 0
+            windows["client_cpu_s"] += time.thread_time() - own
         await tabs.close()
     return windows, tabs
 
 
 def measure(model: str, dataset: str, runs_dir: Path, clients: int = 20, phase_seconds: float = 20,
             phases: int = 2, max_steps: int = 100000, extra: str = "", interval: float | None = None,
-            one_address: bool = False) -> dict:
+            one_address: bool = False, client_nice: int = 0) -> dict:
     """Open `clients` tabs on a training run, then alternate phases where they are idle and where they tick;
     the step rates (medians) and the tick latencies."""
     runs_dir.mkdir(parents=True, exist_ok=True)
@@ -310,7 +321,9 @@ def measure(model: str, dataset: str, runs_dir: Path, clients: int = 20, phase_s
         deadline = time.time() + 300
         while time.time() < deadline and len(step_times(run_dir) if (run_dir / "metrics.jsonl").exists() else []) < 3:
             time.sleep(0.5)  # warmed up: model loaded, first steps done
-        windows, tabs = run_async(_phases(url, clients, phase_seconds, phases, interval, one_address))
+        windows, tabs = run_async(_phases(url, clients, phase_seconds, phases, interval, one_address, proc.pid,
+                                          client_nice))
+        ticking = sum(end - start for start, end in windows["loaded"])
         points = step_times(run_dir)
         quiet = [rate(points, *w) for w in windows["quiet"]]
         loaded = [rate(points, *w) for w in windows["loaded"]]
@@ -325,6 +338,8 @@ def measure(model: str, dataset: str, runs_dir: Path, clients: int = 20, phase_s
             "tick_p95_ms": 1000 * latencies[int(len(latencies) * 0.95) - 1],
             "tick_max_ms": 1000 * latencies[-1],
             "plot_redraws_while_ticking": tabs.redraws,
+            "server_cores_while_ticking": round(windows["server_cpu_s"] / ticking, 3),
+            "client_cores_while_ticking": round(windows["client_cpu_s"] / ticking, 3), "client_nice": client_nice,
             "metrics_lines": len(points), "run_dir": str(run_dir),
         }
     finally:
@@ -341,6 +356,8 @@ def main() -> None:
     parser.add_argument("--interval", type=float, help="seconds between a tab's ticks (default: the Train tab's)")
     parser.add_argument("--one-address", action="store_true",
                         help="all tabs from one network address (counted as at most 8 watchers: no crowd throttle)")
+    parser.add_argument("--client-nice", type=int, default=0,
+                        help="run the simulated tabs at this nice value (on a Space the browsers are elsewhere)")
     parser.add_argument("--runs-dir", default="/tmp/studio-polling-bench")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "polling_load.json"))
     args = parser.parse_args()
@@ -348,7 +365,7 @@ def main() -> None:
 
     shutil.rmtree(args.runs_dir, ignore_errors=True)
     result = measure(args.model, args.dataset, Path(args.runs_dir), args.clients, args.phase_seconds, args.phases,
-                     interval=args.interval, one_address=args.one_address)
+                     interval=args.interval, one_address=args.one_address, client_nice=args.client_nice)
     result["model"] = args.model
     print(json.dumps(result, indent=1))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
