@@ -157,24 +157,24 @@ def _train(args) -> int:
 
 def _arena(args) -> int:
     """Every method that fits the data, one budget, one judge, one table (training/arena.py)."""
-    from .training.arena import (TABLE_HEADERS, arena_dict, arena_rows, arena_sentence, start_arena, stop_arena,
-                                 table_rows, write_report)
+    from .training.arena import (DEFAULT_BUDGET, HOLDOUT, TABLE_HEADERS, arena_dict, arena_rows, arena_sentence,
+                                 fewer_held_out, start_arena, stop_arena, table_rows, write_report)
     from .training.execute import stop_on_signals
     from .training.runner import Runner
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()] if args.methods else None
     runner = Runner(Path(args.runs_dir) if args.runs_dir else None, adopt=False)
     try:
-        given = {k: v for k, v in (("budget", args.budget), ("holdout", args.holdout)) if v is not None}
-        arena = start_arena(runner, args.data, model=args.model, methods=methods, judge=args.judge, **given)
+        holdout = HOLDOUT if args.holdout is None else args.holdout
+        arena = start_arena(runner, args.data, model=args.model, methods=methods, judge=args.judge, holdout=holdout,
+                            budget=DEFAULT_BUDGET if args.budget is None else args.budget)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     folder = arena.folder(runner.runs_dir)
     print(f"arena folder: {folder}", file=sys.stderr if args.json else sys.stdout, flush=True)
-    if args.holdout is not None and arena.holdout < args.holdout:
-        print(f"note: every method is judged on {arena.holdout} held-out rows, not {args.holdout}: the arena holds "
-              "out at most a tenth of the data.", file=sys.stderr if args.json else sys.stdout, flush=True)
+    if fewer_held_out(arena, holdout):
+        print(f"note: {fewer_held_out(arena, holdout)}", file=sys.stderr if args.json else sys.stdout, flush=True)
     seen: dict[str, str] = {}
     with stop_on_signals(lambda: stop_arena(runner, arena), "stopping the arena after the current step…") \
             as interrupted:

@@ -11,8 +11,8 @@ import pytest
 
 from studio.__main__ import main
 from studio.training.arena import (DEFAULT_BUDGET, HOLDOUT, Arena, arena_rows, arena_sentence, arena_state,
-                                   chart_svg, held_out_count, methods_for, plan_arena, resume_arena, start_arena,
-                                   stop_arena, write_report)
+                                   chart_svg, fewer_held_out, held_out_count, methods_for, plan_arena, resume_arena,
+                                   start_arena, stop_arena, write_report)
 from studio.training.runner import Runner
 from studio.training.runs import RunFolder, read_jsonl
 
@@ -87,6 +87,8 @@ def test_the_held_out_rows_are_at_most_a_tenth_and_too_few_are_refused(tiny_mode
     arena, _ = plan_arena(PAIRS, runs_dir, model=tiny_model, budget=8, holdout=100)  # 300 pairs: a tenth is 30
     assert arena.holdout == 30 == len(read_jsonl(arena.folder(runs_dir) / "holdout.jsonl"))
     assert held_out_count(arena, runs_dir) == 30
+    assert fewer_held_out(arena, 100).startswith("Every method is judged on 30 held-out rows, not 100")
+    assert fewer_held_out(arena, 30) == "" and fewer_held_out(arena, 12) == ""  # as many as asked: nothing to say
     arena.holdout = 0  # an arena saved before the count was recorded: read from its rows
     assert held_out_count(arena, runs_dir) == 30
     small = tmp_path / "thirty_pairs.jsonl"

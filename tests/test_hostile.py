@@ -287,6 +287,10 @@ def test_the_arena_stop_is_no_way_to_stop_another_visitors_run(app):
         assert "not on a shared studio" in answer.said, answer.said
         time.sleep(2)
         assert status_of(run_dir)["state"] == "running" and not (run_dir / "stop.request").exists()
+        # Start with absurd numbers (a budget and held-out rows in the trillions): refused before any is read.
+        answer = mallory.call_on("arena-start", app["model"], 1e12, 1e12, "auto", ["sft", "dpo"])
+        assert not answer.error and "Run the studio on your own machine for the arena" in answer.said, answer.said
+        assert [p.name for p in (app["runs"] / "arenas").iterdir()] == [arena.id]  # no arena planned or queued
     finally:
         shutil.rmtree(arena.folder(app["runs"]), ignore_errors=True)
         alice.call("on_stop")

@@ -506,6 +506,14 @@ def read_holdout(arena: Arena, runs_dir: Path) -> list[dict]:
     return read_jsonl(arena.folder(runs_dir) / "holdout.jsonl")
 
 
+def fewer_held_out(arena: Arena, asked: int) -> str:
+    """The sentence saying the arena judges on fewer rows than were asked for (at most a tenth is held out), or ""."""
+    if not arena.holdout or arena.holdout >= asked:
+        return ""
+    return (f"Every method is judged on {arena.holdout} held-out rows, not {asked}: the arena holds out at most a "
+            "tenth of the data.")
+
+
 def held_out_count(arena: Arena, runs_dir: Path) -> int | None:
     """How many rows every method is judged on (recorded in arena.json; read from the rows for older arenas)."""
     if arena.holdout:

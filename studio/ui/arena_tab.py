@@ -10,8 +10,8 @@ from ..methods.registry import METHODS
 from ..models import model_choices
 from ..services import client_address
 from ..training.arena import (DEFAULT_BUDGET, HOLDOUT, MIN_HOLDOUT, TABLE_HEADERS, Arena, arena_rows,
-                              arena_sentence, arena_state, held_out_count, list_arenas, methods_for, resume_arena,
-                              start_arena, stop_arena, table_rows, write_report)
+                              arena_sentence, arena_state, fewer_held_out, held_out_count, list_arenas, methods_for,
+                              resume_arena, start_arena, stop_arena, table_rows, write_report)
 from ..training.spec import PROJECT_ROOT
 from .markup import code, text
 from .notify import info, warn
@@ -120,18 +120,15 @@ def build_arena_tab(ctx, dataset_state: gr.State, visitor):
             warn(ctx, "Tick at least one method.")
             return [gr.skip()] * (len(view) + 1)
         try:
+            asked = int(held or HOLDOUT)
             arena = start_arena(ctx.runner, data_of(state), model=(model_name or "").strip() or None,
-                                methods=list(chosen), budget=int(examples or DEFAULT_BUDGET),
-                                holdout=int(held or HOLDOUT),
+                                methods=list(chosen), budget=int(examples or DEFAULT_BUDGET), holdout=asked,
                                 judge=(judge_name or "auto").strip(), owner=ctx.owner(who),
                                 address=client_address(request))
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:  # OverflowError: an infinite number typed
             warn(ctx, exc)
             return [gr.skip()] * (len(view) + 1)
-        asked = int(held or HOLDOUT)
-        fewer = (f" Judged on {arena.holdout} held-out rows, not {asked}: the arena holds out at most a tenth of the "
-                 "data." if arena.holdout < asked else "")
-        info(ctx, f"Arena {arena.id} started: {len(arena.entries)} runs queued.{fewer}")
+        info(ctx, f"Arena {arena.id} started: {len(arena.entries)} runs queued. {fewer_held_out(arena, asked)}".strip())
         return [gr.update(choices=arena_choices(ctx.runs_dir), value=arena.id), *arena_view(ctx, arena.id)]
 
     start.click(on_start, inputs=[dataset_state, model, budget, holdout, judge, methods, visitor],
