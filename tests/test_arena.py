@@ -11,8 +11,8 @@ import pytest
 
 from studio.__main__ import main
 from studio.training.arena import (DEFAULT_BUDGET, HOLDOUT, Arena, arena_rows, arena_sentence, arena_state,
-                                   chart_svg, fewer_held_out, held_out_count, methods_for, plan_arena, resume_arena,
-                                   start_arena, stop_arena, write_report)
+                                   chart_svg, fewer_held_out, held_out_count, judge_note, methods_for, plan_arena,
+                                   resume_arena, start_arena, stop_arena, write_report)
 from studio.training.runner import Runner
 from studio.training.runs import RunFolder, read_jsonl
 
@@ -46,6 +46,7 @@ def test_the_plan_lists_what_the_data_allows_with_one_budget_and_one_holdout(tin
     assert len(read_jsonl(Path(specs["kto"].dataset))) == 2 * 270  # each pair split into thumbs up and down
     assert specs["ppo"].extras["reward_funcs"] == [] and "ppo-reward" in specs
     assert Arena.load(folder).entries == arena.entries and Arena.load(folder).holdout == 30
+    assert judge_note(arena, runs_dir).startswith("The arena's judge (a reward model on the training pairs) trains")
     with pytest.raises(ValueError, match="can't train on preference data"):
         plan_arena(PAIRS, runs_dir, methods=["grpo"])
 
@@ -77,6 +78,7 @@ def test_a_whole_arena_fills_one_table(finished_arena):
     assert len(judges) == 1
     assert len(list((runs_dir / ".answers").glob("*.json"))) == 1
     assert rows[-1]["note"] and rows[-2]["note"]  # RLOO's and PPO's reward model learnt from the judge's own pairs
+    assert judge_note(arena, runs_dir) == ""  # the judge finished: the sentence says what won
     sentence = arena_sentence(rows)
     assert sentence.endswith(".") and ("did best" in sentence or "No method beat the base" in sentence)
     report = write_report(arena, runs_dir)

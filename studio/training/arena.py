@@ -391,6 +391,21 @@ def arena_state(arena: Arena, runs_dir: Path) -> str:
     return "waiting" if any(s == "waiting" for s in states) else "incomplete"
 
 
+def judge_note(arena: Arena, runs_dir: Path) -> str:
+    """While the arena's own judge (a reward model on the training pairs) is not trained yet, what the rows, all
+    "waiting", don't say; "" once it finished, or for an arena with no judge of its own."""
+    entry = next((e for e in arena.entries if e.stage == "judge"), None)
+    if entry is None:
+        return ""
+    state = arena.run_folder(runs_dir, entry).state or "waiting"
+    if state == "finished":
+        return ""
+    if state in ("waiting", "starting", "running"):
+        now = "is training" if state != "waiting" else "trains first"
+        return f"The arena's judge (a reward model on the training pairs) {now}; the methods wait for it."
+    return f"The arena's judge (run {entry.run}) is {state}: the methods can't be judged until it finishes."
+
+
 def arena_sentence(rows: list[dict]) -> str:
     """One plain sentence: what won on this data and by how much, or that nothing beat the base clearly."""
     judged = [r for r in rows if r.get("win_rate") is not None]

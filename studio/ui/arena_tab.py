@@ -10,8 +10,8 @@ from ..methods.registry import METHODS
 from ..models import model_choices
 from ..services import client_address
 from ..training.arena import (DEFAULT_BUDGET, HOLDOUT, MIN_HOLDOUT, TABLE_HEADERS, Arena, arena_rows,
-                              arena_sentence, arena_state, fewer_held_out, held_out_count, list_arenas, methods_for,
-                              resume_arena, start_arena, stop_arena, table_rows, write_report)
+                              arena_sentence, arena_state, fewer_held_out, held_out_count, judge_note, list_arenas,
+                              methods_for, resume_arena, start_arena, stop_arena, table_rows, write_report)
 from ..training.spec import PROJECT_ROOT
 from .markup import code, text
 from .notify import info, warn
@@ -59,7 +59,7 @@ def arena_view(ctx, arena_id: str | None):
     held_out = held_out_count(arena, ctx.runs_dir) or "?"
     header = (f"**Arena {code(arena.id)}** · {text(state)} · data {code(arena.data.rsplit('/', 1)[-1])} · "
               f"{arena.budget} training examples per method · the same {held_out} held-out rows for all\n\n"
-              f"{text(arena_sentence(rows))}")
+              f"{text(judge_note(arena, ctx.runs_dir) or arena_sentence(rows))}")
     frame = pd.DataFrame(table_rows(rows), columns=TABLE_HEADERS)
     return header, frame, arena_figure(rows), gr.Timer(active=state in ("running", "waiting"))
 
