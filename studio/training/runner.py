@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import trackers
+from ..processes import start_without_main
 from ..methods import get_method
 from .execute import CHILD_ENV, DEADLINE_ENV, SECRETS_ENV, open_run, plain_failure, spec_secrets
 from .runs import (ACTIVE, QUEUE_FILE, RESUMABLE, RunFolder, RunView, default_runs_dir, list_runs, new_run_dir,
@@ -130,7 +131,7 @@ def warm_up() -> None:
     if child_start() != "fork" or zero_gpu():
         return
     process = _forkserver().Process(target=_noop, daemon=False)
-    _start_forked(process)
+    start_without_main(process)
     process.join(120)
 
 
@@ -145,29 +146,10 @@ def child_start() -> str:
     return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
-def _start_forked(process) -> None:
-    """Start a forkserver child without re-running this program's main module in it (multiprocessing does that
-    so pickled functions from __main__ resolve; ours live in the studio package, and a script without a
-    `__main__` guard would start over)."""
-    main = sys.modules.get("__main__")
-    with _fork_lock:
-        saved_spec = getattr(main, "__spec__", None)
-        saved_file = main.__dict__.pop("__file__", None) if main is not None else None
-        try:
-            if main is not None:
-                main.__spec__ = None
-            process.start()
-        finally:
-            if main is not None:
-                main.__spec__ = saved_spec
-                if saved_file is not None:
-                    main.__file__ = saved_file
-
-
 class ForkedChild(Launch):
     def __init__(self, job: dict, env: dict, folder: RunFolder):
         self.process = _forkserver().Process(target=_child_main, args=(job, env, str(folder.log)), daemon=False)
-        _start_forked(self.process)
+        start_without_main(self.process)
         self.pid = self.process.pid
 
     def poll(self) -> int | None:
