@@ -6,10 +6,13 @@ duplicates, rows of another shape than the rest of the file, huge values, deeply
 extra columns that mix types (the trainer's Arrow table can't hold those).
 
 Written for speed (100,000 rows in well under a second): strings take a fast path, duplicates are found
-with hashable tuples instead of JSON dumps, and nothing is copied.
+by a 64-bit hash of each row's JSON (xxhash of orjson's bytes), and nothing is copied.
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
 
 from . import formats
 from .content import scan_text
@@ -61,26 +64,28 @@ def depth(value, limit: int = MAX_DEPTH) -> int:
     return level
 
 
-def _freeze(value, level: int = 0):
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if level > MAX_DEPTH:
-        raise TypeError("too deep")
-    if isinstance(value, list):
-        return tuple(_freeze(v, level + 1) for v in value)
-    if isinstance(value, dict):
-        return frozenset((k, _freeze(v, level + 1)) for k, v in value.items())
-    return repr(value)
+try:  # both ship with the studio's dependencies (gradio, datasets)
+    import orjson as _orjson
+    from xxhash import xxh3_64_intdigest as _digest
+except ImportError:  # pragma: no cover
+    _orjson = _digest = None
+_KEY_OPTIONS = (_orjson.OPT_SORT_KEYS | _orjson.OPT_NON_STR_KEYS) if _orjson is not None else 0
 
 
-def _row_key(row: dict):
+def row_key(row: dict) -> int | None:
+    """A 64-bit hash of the row's content (key order ignored) that is the same in every process, so that
+    parts of a file checked in other processes (parts.py) find each other's duplicates; None if the row
+    can't be written as JSON. Python's own hash() of strings differs from process to process."""
     try:
-        return frozenset(row.items())
-    except TypeError:  # lists or dicts inside
-        try:
-            return frozenset((k, _freeze(v)) for k, v in row.items())
-        except (TypeError, RecursionError):
-            return None
+        if _orjson is not None:
+            try:
+                return _digest(_orjson.dumps(row, option=_KEY_OPTIONS, default=repr))
+            except (TypeError, _orjson.JSONEncodeError):  # past orjson's limits (depth, 64-bit integers)
+                pass
+        text = json.dumps(row, sort_keys=True, default=repr, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
+    except (TypeError, ValueError, RecursionError):
+        return None
 
 
 def _rules(shape: str, columns: list[str]) -> dict[str, str]:
@@ -116,7 +121,7 @@ class RowChecker:
     the way (the first type each extra column holds, the rows seen for duplicates) it keeps. Duplicates are
     remembered by a hash of the row, not the row itself, so memory stays small for large files. After a
     call, `marker` names a media marker (`<image>`) found in the row's text and `placeholder` says whether
-    a template placeholder was left in it."""
+    a template placeholder was left in it, and `duplicate_of` the place of the row it repeats (else None)."""
 
     def __init__(self, shape: str, conversational: bool, columns: list[str], unit: str = "row"):
         self.shape, self.conversational, self.unit = shape, conversational, unit
@@ -128,14 +133,16 @@ class RowChecker:
         self.pair = shape == "preference"
         self.extra_kinds: dict[str, tuple[str, str]] = {}  # column → (kind, where first seen)
         self.seen: dict = {}  # hash of a row → where it was first seen
+        self.mixed: set[str] = set()  # extra columns found holding another type than where first seen
         self.marker: str | None = None
         self.placeholder = False
+        self.duplicate_of: int | None = None
 
     def check(self, row: dict, place: int, index: int) -> list[Finding]:
         needed, conversational = self.needed, self.conversational
         found: list[Finding] = []
         size = 0
-        self.marker, self.placeholder = None, False
+        self.marker, self.placeholder, self.duplicate_of = None, False, None
         missing = None if row.keys() >= self.needed_set else [c for c in needed if c not in row]
         other = formats.detect_shape(list(row)) if missing else None
         if other is not None and not set(formats.required_columns(other, list(row))) <= self.needed_set:
@@ -152,7 +159,7 @@ class RowChecker:
                     elif conversational and column != "text":
                         found.append(Finding("error", "plain text in a conversational file; use a list of "
                                              "{role, content} messages.", column=column))
-                    elif "<" in value or "{{" in value:
+                    elif "<" in value or ("{" in value and "{{" in value):  # "{" first: a 1-char search is cheaper
                         self._scan(value)
                     size += len(value)
                     continue
@@ -162,7 +169,7 @@ class RowChecker:
                 if type(value) is list:
                     for message in value:
                         content = message.get("content") if isinstance(message, dict) else None
-                        if type(content) is str and ("<" in content or "{{" in content):
+                        if type(content) is str and ("<" in content or ("{" in content and "{{" in content)):
                             self._scan(content)
             if self.check_label:
                 label = row.get("label")
@@ -190,21 +197,17 @@ class RowChecker:
             if first is None:
                 self.extra_kinds[column] = (kind, f"{self.unit} {place}")
             elif first[0] != kind:
+                self.mixed.add(column)
                 # Every such row is named (and left out of training): the trainer's table can't hold any of them.
                 found.append(Finding("error", f"holds a {kind} here but a {first[0]} in {first[1]}; a column must "
                                      "hold one type (the trainer's table can't mix them). Fix the values or drop "
                                      "the column.", column=column))
-        key = _row_key(row)
-        if key is not None:
-            try:
-                key = hash(key)
-            except TypeError:
-                key = None
+        key = row_key(row)
         if key is not None:
             first_place = self.seen.setdefault(key, place)
             if first_place != place:
-                found.append(Finding("warning", f"duplicate of {self.unit} {first_place}; duplicates weigh that "
-                                     "example twice."))
+                found.append(duplicate_finding(self.unit, first_place))
+                self.duplicate_of = first_place
         if found:
             for finding in found:
                 if self.unit == "line":
@@ -223,6 +226,11 @@ class RowChecker:
         if rows < MIN_ROWS:
             return [Finding("warning", f"only {rows} rows; training needs at least {MIN_ROWS} to show anything.")]
         return []
+
+
+def duplicate_finding(unit: str, first_place: int) -> Finding:
+    """The warning on a row that repeats the one at `first_place` (its row and line are set by the caller)."""
+    return Finding("warning", f"duplicate of {unit} {first_place}; duplicates weigh that example twice.")
 
 
 def _check_value(value, column: str, conversational: bool, rule: str) -> tuple[list[Finding], int]:

@@ -65,6 +65,8 @@ class RowStream:
         self.findings: list[Finding] = findings if findings is not None else []  # unreadable items (capped)
         self.unreadable = len(self.findings)  # how many items could not be read as a row, all of them counted
         self.row_findings = row_findings or {}  # place → findings about a row that was read (CSV: extra cells)
+        self.position: int | None = None  # JSONL read in parts: the byte where the rest begins
+        self.next_line: int | None = None  # ... and its line number (None: the file ended)
 
     def __iter__(self):
         return iter(self._items)
@@ -200,27 +202,45 @@ def _sniff_binary(path: Path, compressed: bool) -> None:
         raise _gzip_error(path.name, exc) from exc
 
 
-def _iter_jsonl(path: Path, compressed: bool, max_bytes: int, max_rows: int | None, stream: RowStream):
-    """(line number, row) for each readable line; unreadable lines go to `stream.unreadable_item`."""
+def _iter_jsonl(path: Path, compressed: bool, max_bytes: int, max_rows: int | None, stream: RowStream, *,
+                start: int = 0, end: int | None = None, first_line: int = 1, limit: int | None = None,
+                at_least: int = 0, require_rows: bool = True):
+    """(line number, row) for each readable line; unreadable lines go to `stream.unreadable_item`.
+
+    A part of an uncompressed file (parts.py checks big files in several processes): the lines that begin in
+    bytes [`start`, `end`) (read on past `end` until `at_least` rows were read), the first numbered
+    `first_line`; `limit` stops after that many rows, leaving in `stream.position` and `stream.next_line`
+    where the rest begins. `require_rows=False`: a part without a readable row is no error (the file as a
+    whole decides that)."""
     name = path.name
     read = kept = 0
+    span = end - start if end is not None else float("inf")
+    budget = max_bytes - start
+    loads, refused = (_orjson.loads, _orjson.JSONDecodeError) if _orjson is not None else (_parse_line, ())
     opener = gzip.open if compressed else open
     try:
         with opener(path, "rb") as handle:
+            if start:
+                handle.seek(start)
             # Binary lines split on b"\n" only: str.splitlines() would also break on U+2028/U+2029, which
             # JSON strings may hold raw.
-            for number, line in enumerate(handle, start=1):
+            for number, line in enumerate(handle, start=first_line):
+                if read >= span and kept >= at_least:  # this line begins the next part
+                    break
                 read += len(line)
-                if read > max_bytes:
+                if read > budget:
                     raise ValueError(f"{name}: expands to over the {_mb(max_bytes)} limit. Use a smaller sample of it.")
                 if number == 1:
                     line = line.removeprefix(b"\xef\xbb\xbf")  # a BOM is tolerated
-                if not line.strip():
+                if not line or line.isspace():  # (isspace stops at a row's first "{"; strip would copy it)
                     continue
                 try:
-                    value = _parse_line(line)
+                    try:
+                        value = loads(line)
+                    except refused:  # orjson refuses a few things json accepts: _parse_line decides
+                        value = _parse_line(line)
                 except UnicodeDecodeError as exc:
-                    offset = read - len(line) + exc.start
+                    offset = start + read - len(line) + exc.start
                     raise ValueError(f"{name}: not UTF-8 text (byte {offset}). Save the file as UTF-8 and try "
                                      "again.") from exc
                 except json.JSONDecodeError as exc:
@@ -238,12 +258,17 @@ def _iter_jsonl(path: Path, compressed: bool, max_bytes: int, max_rows: int | No
                 kept += 1
                 if max_rows is not None and kept > max_rows:
                     _check_rows(kept, max_rows, name)
+                if kept == limit:  # set before the row is handed out: the reader may stop asking after it
+                    stream.position, stream.next_line = start + read, number + 1
                 yield number, value
+                if kept == limit:
+                    return
     except (OSError, EOFError, zlib.error) as exc:
         if not compressed:
             raise ValueError(f"{name}: could not be read ({exc}).") from exc
         raise _gzip_error(name, exc) from exc
-    if not kept:
+    stream.position, stream.next_line = start + read, None
+    if not kept and require_rows:
         first = stream.findings[0].message if stream.findings else ""
         raise ValueError(f"{name}: no readable rows" + (f" ({first})" if first else "."))
 

@@ -18,6 +18,7 @@ rows themselves, for a run's skipped.jsonl.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -81,6 +82,18 @@ def inspect_file(path: str | Path, mapping: dict | None = None, max_bytes: int =
             name = repo + (f" [{config}]" if config else "") + (f" ({split})" if split else "")
             stream = RowStream.of(loaded)
         else:
+            from .parts import Sequential, eligible, open_in_parts
+
+            parts = eligible(path, sink=sink, collect_skipped=collect_skipped, keep_rows=keep_rows, max_rows=max_rows)
+            if parts > 1:  # a big JSONL file: checked in several processes (parts.py), the same report
+                stream, work = open_in_parts(path, name, mapping, {"keep_rows": keep_rows,
+                                                                   "min_score_gap": min_score_gap}, parts, max_bytes)
+                try:
+                    return inspect_stream(stream, name, mapping, path=str(path), parts=work, **options)
+                except Sequential:
+                    pass  # what the parts found can't be merged exactly: once more, in one process
+                finally:
+                    work.abort()
             stream = open_rows(path, max_bytes=max_bytes, max_rows=max_rows)
         return inspect_stream(stream, name, mapping, path=str(path), **options)
     except ValueError:
@@ -106,20 +119,19 @@ def column_counts(rows: list[dict]) -> tuple[list[str], Counter]:
 
 
 class _Columns:
-    """Every column of every row, in order of first appearance, counted by column set (cheap when rows share
-    their columns, as they do)."""
+    """Every column of every row, in order of first appearance, remembered by column set (cheap when rows
+    share their columns, as they do); past MAX_KEYSETS sets, column by column."""
 
     def __init__(self):
-        self.keysets: Counter = Counter()
-        self.singles: dict[str, int] = {}
+        self.keysets: dict[tuple, None] = {}
+        self.singles: dict[str, None] = {}
 
     def add(self, row: dict) -> None:
         keys = tuple(row)
         if keys in self.keysets or len(self.keysets) < MAX_KEYSETS:
-            self.keysets[keys] += 1
+            self.keysets[keys] = None
         else:
-            for key in keys:
-                self.singles[key] = self.singles.get(key, 0) + 1
+            self.singles.update(dict.fromkeys(keys))
 
     def names(self) -> list[str]:
         return list(dict.fromkeys(chain((k for keys in self.keysets for k in keys), self.singles)))
@@ -178,6 +190,16 @@ class _Scores:
         if len(self.gaps) < 10_000 or round(gap, 1) in self.gaps:
             self.gaps[round(gap, 1)] += 1
 
+    def merge(self, other: _Scores) -> None:
+        """Add the scores a later part of the same file counted (parts.py)."""
+        self.rows += other.rows
+        self.ties += other.ties
+        self.inverted += other.inverted
+        self.below += other.below
+        self.sum_chosen += other.sum_chosen
+        self.sum_rejected += other.sum_rejected
+        self.gaps.update(other.gaps)
+
     def quantile(self, q: float) -> float | None:
         total, seen = sum(self.gaps.values()), 0
         for gap in sorted(self.gaps):
@@ -208,23 +230,38 @@ class _Scores:
         return found
 
 
-def inspect_stream(stream: RowStream, name: str, mapping: dict | None = None, path: str = "",
-                   holdout_rows: int = 0, *, skip_bad_rows: bool = True, min_score_gap: float | None = None,
-                   keep_rows: int | None = None, collect_skipped: bool = False, sink=None) -> Inspection:
-    """Inspect the rows of `stream` as they pass; `sink`, if given, is called with each row training reads
-    (in order, all of them, whatever `keep_rows` keeps): e.g. to write a mapped copy of a large file."""
-    items = iter(stream)
-    head = list(islice(items, HEAD_ROWS))
-    head_rows = [row for _, row in head]
-    source_columns, _ = column_counts(head_rows)
+@dataclass
+class _Plan:
+    """What the first rows of a file decide: the mapping, the conversions, the shape, and how rows are checked."""
+
+    head: list  # (place, row) as read
+    head_final: list  # the same rows mapped and converted
+    source_columns: list[str]
+    applied: dict
+    suggested: dict
+    conversions: list[str]
+    transform: object  # row → mapped and converted row, or None
+    columns: list[str]
+    shape: str | None
+    conversational: bool
+    media: list[str]
+    scores_at: dict
+    tool_turns: bool
+
+
+def _plan(items, name: str, mapping: dict | None, head_rows: int | None = None) -> _Plan:
+    """Read the first `head_rows` (default HEAD_ROWS) of `items` and decide from them."""
+    head = list(islice(items, head_rows or HEAD_ROWS))
+    first = [row for _, row in head]
+    source_columns, _ = column_counts(first)
     explicit = colmap.validate_mapping(mapping, source_columns, name)
-    applied, suggested = colmap.choose_mapping(source_columns, head_rows[:50], explicit)
+    applied, suggested = colmap.choose_mapping(source_columns, first[:50], explicit)
     conversions = []
     if applied:
         conversions.append(colmap.mapping_note(applied, explicit, source_columns))
     rename = (lambda row: colmap.apply_mapping([row], applied)[0]) if applied else None
     renamed = colmap.renamed_columns(source_columns, applied)
-    sample = colmap.apply_mapping(head_rows[:50], applied)
+    sample = colmap.apply_mapping(first[:50], applied)
     convert, note = formats.converter(renamed, sample)
     if note:
         conversions.append(note)
@@ -234,49 +271,111 @@ def inspect_stream(stream: RowStream, name: str, mapping: dict | None = None, pa
     if note:
         conversions.append(note)
     transform = _pipeline([rename, convert, merge_system])
-    head_final = [transform(r) for r in head_rows] if transform else head_rows
+    head_final = [transform(r) for r in first] if transform else first
     columns, per_column = column_counts(head_final)
     shape = detect(columns, per_column, len(head_final))
     conversational = shape is not None and formats.is_conversational(head_final, shape)
-    media = content.media_columns(columns)
-    checker = RowChecker(shape, conversational, columns, stream.unit) if shape else None
     scores_at = colmap.score_columns(columns, head_final[:200]) if shape == "preference" else {}
-    scores = _Scores(scores_at, min_score_gap) if scores_at else None
-    tool_turns = shape is not None and _has_tool_turns(head_final[:200])
-    del head_rows, sample
+    return _Plan(head, head_final, source_columns, applied, suggested, conversions, transform, columns, shape,
+                 conversational, content.media_columns(columns), scores_at,
+                 shape is not None and _has_tool_turns(head_final[:200]))
 
-    kept: list[dict] = []
-    skipped_listed: list[dict] = []
-    skipped_rows: list[dict] = []
-    row_findings: list[Finding] = []
-    all_columns = _Columns()
-    preview: list[dict] = []
-    counts = Counter()  # rows, good, bad, media, placeholders, joined, tool_json
-    media_kinds: Counter = Counter()
-    placeholder_places: list[int] = []
-    limit = keep_rows
-    normalize = conversational or bool(media)
-    rest = ((place, transform(row)) for place, row in items) if transform else items
-    keysets = all_columns.keysets
-    attached_findings = stream.row_findings
-    line_unit = stream.unit == "line"
-    good = index = 0
-    check = checker.check if checker is not None else None
-    for index, (place, row) in enumerate(chain(_drain(head, head_final), rest), start=1):
-        source = row
-        if normalize:
-            found_content = content.RowContent()
-            row = content.normalize_row(row, media, found_content)
-            if found_content.joined:
-                counts["joined"] += 1
-            if found_content.tool_json:
-                counts["tool_json"] += 1
-        keys = tuple(row)
-        if keys in keysets:
-            keysets[keys] += 1
-        else:
-            all_columns.add(row)
-        if check is None:
+
+class _Tally:
+    """What the rows say as they pass (one pass over a file, or one part of it; parts.py merges parts): the
+    rows training reads, the skipped rows, the findings of the first rows that have some, and the counts.
+    `checker`: carry on with one that has already seen rows (a part seeded with the file's first rows);
+    `record_places`: remember every row's place, so a part's row numbers can be told from its lines later."""
+
+    def __init__(self, plan: _Plan, unit: str, *, keep_rows: int | None = None, collect_skipped: bool = False,
+                 sink=None, min_score_gap: float | None = None, checker: RowChecker | None = None,
+                 record_places: bool = False):
+        self.plan, self.unit = plan, unit
+        self.checker = checker or (RowChecker(plan.shape, plan.conversational, plan.columns, unit)
+                                   if plan.shape else None)
+        self.scores = _Scores(plan.scores_at, min_score_gap) if plan.scores_at else None
+        self.keep_rows, self.collect_skipped, self.sink = keep_rows, collect_skipped, sink
+        self.kept: list[dict] = []
+        self.skipped_listed: list[dict] = []
+        self.skipped_rows: list[dict] = []
+        self.groups: list[tuple[int, list[Finding]]] = []  # (place, findings) of rows while under MAX_FINDINGS
+        self.listed = 0  # findings in `groups`
+        self.duplicates: list[tuple[Finding, int]] = []  # the duplicate warnings in `groups`, with the place named
+        self.columns = _Columns()
+        self.preview: list[dict] = []
+        self.counts = Counter()  # bad, media, placeholders, joined, tool_json
+        self.media_kinds: Counter = Counter()
+        self.placeholder_places: list[int] = []
+        self.rows = self.good = 0
+        self.places = array("q") if record_places else None
+
+    def feed(self, pairs, attached_findings: dict | None = None) -> None:
+        """Take the (place, row) pairs, mapped and converted, in file order."""
+        checker, media = self.checker, self.plan.media
+        counts, kept, limit, preview, sink = self.counts, self.kept, self.keep_rows, self.preview, self.sink
+        skipped_listed, skipped_rows, collect_skipped = self.skipped_listed, self.skipped_rows, self.collect_skipped
+        groups, places = self.groups, self.places
+        normalize = self.plan.conversational or bool(media)
+        keysets = self.columns.keysets
+        line_unit = self.unit == "line"
+        check = checker.check if checker is not None else None
+        good, index = self.good, self.rows
+        for index, (place, row) in enumerate(pairs, start=self.rows + 1):
+            if places is not None:
+                places.append(place)
+            source = row
+            if normalize:
+                found_content = content.RowContent()
+                row = content.normalize_row(row, media, found_content)
+                if found_content.joined:
+                    counts["joined"] += 1
+                if found_content.tool_json:
+                    counts["tool_json"] += 1
+            if tuple(row) not in keysets:  # rows share their columns: only a new set is counted
+                self.columns.add(row)
+            if check is None:
+                good += 1
+                if sink is not None:
+                    sink(row)
+                if limit is None or len(kept) < limit:
+                    kept.append(row)
+                if len(preview) < PREVIEW_ROWS:
+                    preview.append(shorten(row))
+                continue
+            found = check(row, place, index)
+            if attached_findings and place in attached_findings:
+                found = attached_findings.pop(place) + found
+            kinds = checker.marker
+            if found or kinds or (normalize and found_content.media):
+                reasons = [f"{f.column}: {f.message}" if f.column else f.message for f in found if f.level == "error"]
+                kinds = (found_content.media if normalize else []) + ([kinds] if kinds else [])
+                if kinds:
+                    counts["media"] += 1
+                    self.media_kinds.update(set(kinds))
+                    reasons = [f"holds {content.describe_media(kinds)}: this studio trains on text only"] + reasons
+                elif reasons:
+                    counts["bad"] += 1
+                if found and self.listed < MAX_FINDINGS:
+                    groups.append((place, found))
+                    self.listed += len(found)
+                    if checker.duplicate_of is not None:  # the duplicate warning is the row's last finding
+                        self.duplicates.append((found[-1], checker.duplicate_of))
+                if reasons:
+                    entry = {"row": index, "line": place, "reasons": reasons} if line_unit else \
+                        {"row": place, "reasons": reasons}
+                    if len(skipped_listed) < MAX_SKIPPED_LISTED:
+                        skipped_listed.append(dict(entry))
+                    if collect_skipped:
+                        skipped_rows.append({**entry, "data": source})
+                    continue
+            if checker.placeholder:
+                counts["placeholders"] += 1
+                if len(self.placeholder_places) < 5:
+                    self.placeholder_places.append(place)
+            if media:
+                row = {k: v for k, v in row.items() if k not in media}
+            if self.scores is not None:
+                self.scores.add(row)
             good += 1
             if sink is not None:
                 sink(row)
@@ -284,51 +383,39 @@ def inspect_stream(stream: RowStream, name: str, mapping: dict | None = None, pa
                 kept.append(row)
             if len(preview) < PREVIEW_ROWS:
                 preview.append(shorten(row))
-            continue
-        found = check(row, place, index)
-        if attached_findings and place in attached_findings:
-            found = attached_findings.pop(place) + found
-        kinds = checker.marker
-        if found or kinds or (normalize and found_content.media):
-            reasons = [f"{f.column}: {f.message}" if f.column else f.message for f in found if f.level == "error"]
-            kinds = (found_content.media if normalize else []) + ([kinds] if kinds else [])
-            if kinds:
-                counts["media"] += 1
-                media_kinds.update(set(kinds))
-                reasons = [f"holds {content.describe_media(kinds)}: this studio trains on text only"] + reasons
-            elif reasons:
-                counts["bad"] += 1
-            if found and len(row_findings) < MAX_FINDINGS:
-                row_findings.extend(found)
-            if reasons:
-                entry = {"row": index, "line": place, "reasons": reasons} if line_unit else \
-                    {"row": place, "reasons": reasons}
-                if len(skipped_listed) < MAX_SKIPPED_LISTED:
-                    skipped_listed.append(dict(entry))
-                if collect_skipped:
-                    skipped_rows.append({**entry, "data": source})
-                continue
-        if checker.placeholder:
-            counts["placeholders"] += 1
-            if len(placeholder_places) < 5:
-                placeholder_places.append(place)
-        if media:
-            row = {k: v for k, v in row.items() if k not in media}
-        if scores is not None:
-            scores.add(row)
-        good += 1
-        if sink is not None:
-            sink(row)
-        if limit is None or len(kept) < limit:
-            kept.append(row)
-        if len(preview) < PREVIEW_ROWS:
-            preview.append(shorten(row))
-    counts["rows"], counts["good"] = index, good
+        self.rows, self.good = index, good
 
+    def row_findings(self) -> list[Finding]:
+        return [finding for _, found in self.groups for finding in found]
+
+
+def inspect_stream(stream: RowStream, name: str, mapping: dict | None = None, path: str = "",
+                   holdout_rows: int = 0, *, skip_bad_rows: bool = True, min_score_gap: float | None = None,
+                   keep_rows: int | None = None, collect_skipped: bool = False, sink=None,
+                   parts=None) -> Inspection:
+    """Inspect the rows of `stream` as they pass; `sink`, if given, is called with each row training reads
+    (in order, all of them, whatever `keep_rows` keeps): e.g. to write a mapped copy of a large file.
+    `parts` (parts.py): the rest of the file is checked by other processes, merged in once this one is done."""
+    items = iter(stream)
+    plan = _plan(items, name, mapping)
+    tally = _Tally(plan, stream.unit, keep_rows=keep_rows, collect_skipped=collect_skipped, sink=sink,
+                   min_score_gap=min_score_gap)
+    rest = ((place, plan.transform(row)) for place, row in items) if plan.transform else items
+    tally.feed(chain(_drain(plan.head, plan.head_final), rest), stream.row_findings)
+    if parts is not None:
+        parts.merge_into(tally, stream)
+    return _inspection(tally, stream, name, path, holdout_rows, skip_bad_rows)
+
+
+def _inspection(tally: _Tally, stream: RowStream, name: str, path: str, holdout_rows: int,
+                skip_bad_rows: bool) -> Inspection:
+    """The report once every row has passed."""
+    plan, counts, checker, scores = tally.plan, tally.counts, tally.checker, tally.scores
+    shape, columns, media, conversions = plan.shape, plan.columns, plan.media, list(plan.conversions)
     unit = stream.unit
     findings: list[Finding] = list(stream.findings)
     if shape is None:
-        hint = f" They look like {_describe(suggested)}." if suggested else ""
+        hint = f" They look like {_describe(plan.suggested)}." if plan.suggested else ""
         findings.append(Finding(
             "error",
             f"no known dataset shape in columns {columns}.{hint} Expected e.g. 'messages', 'text', "
@@ -337,15 +424,16 @@ def inspect_stream(stream: RowStream, name: str, mapping: dict | None = None, pa
         ))
     summary: list[Finding] = []
     if shape is not None:
-        summary.extend(checker.finish(counts["good"]))
-        summary.extend(check_split(counts["good"], holdout_rows))
+        summary.extend(checker.finish(tally.good))
+        summary.extend(check_split(tally.good, holdout_rows))
     if counts["media"]:
         where = [f"column '{c}'" for c in media] + ["content parts or <image>-style markers in the text"]
-        summary.append(Finding("warning", f"{counts['media']:,} row(s) hold {content.describe_media(media_kinds)} "
+        kinds = content.describe_media(tally.media_kinds)
+        summary.append(Finding("warning", f"{counts['media']:,} row(s) hold {kinds} "
                                f"({' or '.join(where)}); this studio trains on text only, so these rows are left out "
-                               f"of training ({counts['good']:,} text row(s) remain)."))
+                               f"of training ({tally.good:,} text row(s) remain)."))
     if counts["placeholders"]:
-        first = ", ".join(f"{unit} {p}" for p in placeholder_places)
+        first = ", ".join(f"{unit} {p}" for p in tally.placeholder_places)
         summary.append(Finding("warning", f"{counts['placeholders']:,} row(s) still hold template placeholders such as "
                                f"{{{{name}}}} or <NAME> (first: {first}); fill them in, or the model learns to "
                                "write them."))
@@ -356,28 +444,27 @@ def inspect_stream(stream: RowStream, name: str, mapping: dict | None = None, pa
                            "row(s)); non-text parts are reported, not trained on.")
     if counts["tool_json"]:
         conversions.append(f"Wrote tool results given as objects as JSON text ({counts['tool_json']:,} row(s)).")
-    if media and counts["good"]:
+    if media and tally.good:
         conversions.append(f"Dropped the media column(s) {', '.join(repr(c) for c in media)}: this studio trains on "
                            "text only.")
-    if "tools" in columns or tool_turns:
+    if "tools" in columns or plan.tool_turns:
         conversions.append("Kept the tool definitions and tool-call turns for the chat template.")
     room = max(0, MAX_FINDINGS - len(summary))
-    findings = (findings + row_findings)[:room] + summary
+    findings = (findings + tally.row_findings())[:room] + summary
     unreadable = stream.unreadable
-    skipped_listed = _merge_unreadable(skipped_listed, stream.findings)[:MAX_SKIPPED_LISTED]
-    if collect_skipped:
-        skipped_rows = _merge_unreadable(skipped_rows, stream.findings)
+    skipped_listed = _merge_unreadable(tally.skipped_listed, stream.findings)[:MAX_SKIPPED_LISTED]
+    skipped_rows = _merge_unreadable(tally.skipped_rows, stream.findings) if tally.collect_skipped else []
     report = DatasetReport(
-        source=name, file_format=stream.file_format, rows=counts["rows"], columns=all_columns.names(),
-        shape=shape or "unknown", conversational=conversational, findings=findings,
-        preview=preview, path=path, source_columns=source_columns,
-        column_mapping=applied, suggested_mapping=suggested, conversions=conversions,
+        source=name, file_format=stream.file_format, rows=tally.rows, columns=tally.columns.names(),
+        shape=shape or "unknown", conversational=plan.conversational, findings=findings,
+        preview=tally.preview, path=path, source_columns=plan.source_columns,
+        column_mapping=plan.applied, suggested_mapping=plan.suggested, conversions=conversions,
         skip_bad_rows=skip_bad_rows, max_bad_share=MAX_BAD_SHARE, unreadable_rows=unreadable,
         bad_rows=counts["bad"] + unreadable, media_rows=counts["media"],
-        skipped_rows=counts["bad"] + counts["media"] + unreadable, training_rows=counts["good"],
+        skipped_rows=counts["bad"] + counts["media"] + unreadable, training_rows=tally.good,
         skipped=skipped_listed, scores=scores.summary() if scores is not None else None,
     )
-    return Inspection(report, kept, skipped_rows)
+    return Inspection(report, tally.kept, skipped_rows)
 
 
 def reason_counts(skipped: list[dict]) -> Counter:
