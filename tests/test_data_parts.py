@@ -178,3 +178,83 @@ def test_small_files_and_rows_kept_for_training_stay_in_one_process(tmp_path, mo
     gz = tmp_path / "pairs.jsonl.gz"
     gz.write_bytes(b"")
     assert parts.eligible(gz, keep_rows=0) == 1
+
+
+def test_score_gaps_past_the_quantile_cap_are_checked_again_in_one_process(tmp_path, monkeypatch):
+    """Past 10,000 distinct score gaps one pass keeps the first ones it meets, which parts can't reproduce:
+    the merge refuses and the quantiles are the one-process ones."""
+    rows = [{"prompt": f"q{i}", "chosen": f"a{i}", "rejected": f"b{i}", "score_chosen": i * 0.7, "score_rejected": 0}
+            for i in range(12_000)]
+    path = write(tmp_path / "scores.jsonl", [json.dumps(r) for r in rows])
+    one, many = both(path, monkeypatch)
+    assert one.report.scores["gap_p50"] == many.report.scores["gap_p50"]
+    assert one.report.to_dict() == many.report.to_dict()
+
+
+CHILD_FAULTS = '''
+import os, sys
+mode = os.environ.get("STUDIO_TEST_CHILD_FAULT")
+if mode and any("spawn_main" in a for a in getattr(sys, "orig_argv", [])):
+    from studio.data import parts
+
+    class Faulty:
+        def __init__(self, connection):
+            self.connection, self.sent = connection, 0
+        def send(self, value):
+            self.sent += 1
+            if mode == "fail-sending-rows" and self.sent == 2:
+                raise MemoryError()
+            self.connection.send(value)
+        def recv(self):
+            value = self.connection.recv()
+            if mode == "die-after-tally":
+                os._exit(4)
+            return value
+        def close(self):
+            self.connection.close()
+
+    original = parts._child
+    def child(connection, *args):
+        if mode == "raise":
+            raise RuntimeError("a bug in a child")
+        return original(Faulty(connection), *args)
+    parts._child = child
+'''
+
+
+@pytest.mark.parametrize("fault", ["raise", "die-after-tally", "fail-sending-rows"])
+def test_a_child_that_fails_at_any_moment_leaves_the_one_process_report_and_no_process(tmp_path, monkeypatch,
+                                                                                        fault):
+    import multiprocessing
+    import os
+
+    inject = tmp_path / "inject"
+    inject.mkdir()
+    (inject / "sitecustomize.py").write_text(CHILD_FAULTS)
+    root = str(Path(__file__).resolve().parents[1])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(inject), root]))  # read by the children only
+    monkeypatch.setenv("STUDIO_TEST_CHILD_FAULT", fault)
+    path = write(tmp_path / "pairs.jsonl", planted_lines(str))
+    one, many = both(path, monkeypatch, keep_rows=5000)  # the children are asked for rows
+    assert one.report.to_dict() == many.report.to_dict() and one.rows == many.rows
+    assert all(type(row) is dict for row in many.rows)
+    assert multiprocessing.active_children() == []
+
+
+def test_a_child_that_cannot_start_leaves_the_one_process_report_and_no_process(tmp_path, monkeypatch):
+    import multiprocessing
+
+    started = []
+    real = parts.start_without_main
+
+    def start(process):
+        if started:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        started.append(process)
+        real(process)
+
+    monkeypatch.setattr(parts, "start_without_main", start)
+    path = write(tmp_path / "pairs.jsonl", planted_lines(str))
+    one, many = both(path, monkeypatch)
+    assert one.report.to_dict() == many.report.to_dict()
+    assert len(started) == 1 and not started[0].is_alive() and multiprocessing.active_children() == []

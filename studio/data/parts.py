@@ -128,16 +128,23 @@ class Parts:
         self.children: list[tuple] = []  # (process, connection)
 
     def start(self, bounds: list[int]) -> None:
-        """One child per part [bounds[i], bounds[i+1])."""
+        """One child per part [bounds[i], bounds[i+1]). Raises Sequential (with none left running) when one
+        can't be started."""
         context = multiprocessing.get_context("spawn")
-        for begin, end in zip(bounds, bounds[1:]):
-            mine, theirs = context.Pipe()
-            process = context.Process(target=_child, name="studio-validate-part", daemon=True, args=(
-                theirs, str(self.path), self.name, self.mapping, self.options, self.head_rows, self.max_bytes,
-                begin, end))
-            start_without_main(process)
-            theirs.close()
-            self.children.append((process, mine))
+        try:
+            for begin, end in zip(bounds, bounds[1:]):
+                mine, theirs = context.Pipe()
+                process = context.Process(target=_child, name="studio-validate-part", daemon=True, args=(
+                    theirs, str(self.path), self.name, self.mapping, self.options, self.head_rows, self.max_bytes,
+                    begin, end))
+                try:
+                    start_without_main(process)
+                finally:
+                    theirs.close()
+                self.children.append((process, mine))
+        except Exception as exc:  # no process or pipe to be had (limits, memory): one process checks it all
+            self.abort()
+            raise Sequential(f"a child could not start ({type(exc).__name__})") from exc
 
     def close(self, wait: float = 5) -> None:
         """Let the children go (after a merge they are ending); one still running after `wait` s is killed."""
@@ -153,27 +160,47 @@ class Parts:
         """End the children now (the first part failed, or the merge is given up)."""
         self.close(wait=0)
 
+    @staticmethod
+    def _answer(process, connection, kind: str):
+        """The child's next message, which must be of `kind`; its ValueError is the file's; anything else (no
+        answer, a child that died, another message) means: check in one process."""
+        try:
+            while not connection.poll(1.0):
+                if not process.is_alive() and not connection.poll(0):
+                    raise Sequential("a child ended without an answer")
+            got, value = connection.recv()
+        except (EOFError, OSError, ValueError, TypeError) as exc:
+            raise Sequential("a child ended without an answer") from exc
+        if got == "value-error":
+            raise ValueError(value)
+        if got != kind:
+            raise Sequential(str(value))
+        return value
+
     def merge_into(self, tally, stream: RowStream) -> None:
         """Add every child's tally to `tally` (the first part's, complete) and its unreadable lines to `stream`.
         Raises ValueError for an error in the file, Sequential where only one process can say it exactly."""
+        merged = False
         try:
-            for _, connection in self.children:
-                try:
-                    kind, value = connection.recv()
-                except (EOFError, OSError) as exc:
-                    raise Sequential("a child ended without an answer") from exc
-                if kind == "value-error":
-                    raise ValueError(value)
-                if kind != "tally":
-                    raise Sequential(value)
-                if not merge(tally, stream, value):
-                    raise Sequential("types differ between parts")
+            for process, connection in self.children:
+                if not merge(tally, stream, self._answer(process, connection, "tally")):
+                    raise Sequential("what the parts found can't be merged exactly")
                 need = 0 if tally.keep_rows is None else max(0, tally.keep_rows - len(tally.kept))
-                connection.send(need)
+                try:
+                    connection.send(need)
+                except OSError as exc:
+                    raise Sequential("a child ended before its rows were asked for") from exc
                 if need:
-                    tally.kept.extend(connection.recv()[:need])
+                    rows = self._answer(process, connection, "rows")
+                    if not isinstance(rows, list) or not all(type(row) is dict for row in rows):
+                        raise Sequential("a child sent no rows")
+                    tally.kept.extend(rows[:need])
+            merged = True
         finally:
-            self.close()
+            if merged:
+                self.close()
+            else:
+                self.abort()
 
 
 def merge(tally, stream: RowStream, part: dict) -> bool:
@@ -233,8 +260,8 @@ def merge(tally, stream: RowStream, part: dict) -> bool:
     for keys in part["columns"].keysets:
         tally.columns.add(dict.fromkeys(keys))
     tally.columns.singles.update(part["columns"].singles)
-    if tally.scores is not None and part["scores"] is not None:
-        tally.scores.merge(part["scores"])
+    if tally.scores is not None and part["scores"] is not None and not tally.scores.merge(part["scores"]):
+        return False
     tally.rows += part["rows"]
     tally.good += part["good"]
     stream.findings.extend(part["findings"][:max(0, MAX_LOADER_FINDINGS - len(stream.findings))])
@@ -250,15 +277,22 @@ def _child(connection, path: str, name: str, mapping, options: dict, head_rows: 
         connection.send(("tally", export(tally, tally.stream)))
         need = connection.recv()
         if need:
-            connection.send(tally.kept[:need])
+            connection.send(("rows", tally.kept[:need]))
     except ValueError as exc:
-        connection.send(("value-error", str(exc)))
+        _tell(connection, ("value-error", str(exc)))
     except (EOFError, BrokenPipeError):
         pass  # the parent stopped waiting
     except BaseException as exc:  # told to the parent, which checks the file in one process instead
-        connection.send(("failed", f"{type(exc).__name__}: {exc}"[:300]))
+        _tell(connection, ("failed", f"{type(exc).__name__}: {exc}"[:300]))
     finally:
         connection.close()
+
+
+def _tell(connection, message) -> None:
+    try:
+        connection.send(message)
+    except (OSError, ValueError):  # the parent stopped listening: nothing to tell
+        pass
 
 
 def _check_part(path: Path, name: str, mapping, options: dict, head_rows: int, max_bytes: int, begin: int,

@@ -7,7 +7,10 @@ file and says what to do; nothing else escapes.
 
 Rows stream through one at a time: the first `HEAD_ROWS` decide the columns, the format and the shape, and
 the rest are checked as they are read, so a JSON Lines file of gigabytes is validated in bounded memory when
-the caller keeps no rows (`keep_rows=0`, as `python -m studio validate` does).
+the caller keeps no rows (`keep_rows=0`, as `python -m studio validate` does). A local JSONL file of
+parts.PARALLEL_MIN_BYTES or more is checked in one part per core (parts.py): `_plan` (what the first rows decide)
+and `_Tally` (what the rows say as they pass) are what each part runs, and the parts' tallies merge into the
+very report one pass gives.
 
 Bad rows are skipped, not blocking: a row with an error, or with images/audio/video (this studio trains text
 only), is left out of the rows returned and listed in `report.skipped`; `report.usable` says whether what is
@@ -32,6 +35,7 @@ from .report import MAX_BAD_SHARE, MAX_SKIPPED_LISTED, DatasetReport, Finding
 PREVIEW_ROWS = 20
 MIN_EVAL_ROWS = 8  # a held-out evaluation set smaller than this says little
 HEAD_ROWS = 5_000  # rows read ahead to decide the columns, the format and the shape
+MAX_GAPS = 10_000  # distinct score gaps (rounded to 0.1) counted for the quantiles
 MAX_KEYSETS = 5_000  # distinct column sets counted one by one; past this, columns are counted singly
 
 
@@ -86,14 +90,19 @@ def inspect_file(path: str | Path, mapping: dict | None = None, max_bytes: int =
 
             parts = eligible(path, sink=sink, collect_skipped=collect_skipped, keep_rows=keep_rows, max_rows=max_rows)
             if parts > 1:  # a big JSONL file: checked in several processes (parts.py), the same report
-                stream, work = open_in_parts(path, name, mapping, {"keep_rows": keep_rows,
-                                                                   "min_score_gap": min_score_gap}, parts, max_bytes)
                 try:
-                    return inspect_stream(stream, name, mapping, path=str(path), parts=work, **options)
+                    stream, work = open_in_parts(path, name, mapping, {"keep_rows": keep_rows,
+                                                                       "min_score_gap": min_score_gap}, parts,
+                                                 max_bytes)
                 except Sequential:
-                    pass  # what the parts found can't be merged exactly: once more, in one process
-                finally:
-                    work.abort()
+                    work = None  # no child could start: one process
+                if work is not None:
+                    try:
+                        return inspect_stream(stream, name, mapping, path=str(path), parts=work, **options)
+                    except Sequential:
+                        pass  # what the parts found can't be merged exactly: once more, in one process
+                    finally:
+                        work.abort()
             stream = open_rows(path, max_bytes=max_bytes, max_rows=max_rows)
         return inspect_stream(stream, name, mapping, path=str(path), **options)
     except ValueError:
@@ -171,7 +180,8 @@ class _Scores:
         self.chosen, self.rejected, self.min_gap = columns["chosen"], columns["rejected"], min_gap
         self.rows = self.ties = self.inverted = self.below = 0
         self.sum_chosen = self.sum_rejected = 0.0
-        self.gaps: Counter = Counter()  # gap rounded to 0.1 → rows
+        self.gaps: Counter = Counter()  # gap rounded to 0.1 → rows (the first MAX_GAPS distinct gaps)
+        self.capped = False  # a gap was left out of `gaps`
 
     def add(self, row: dict) -> None:
         chosen, rejected = row.get(self.chosen), row.get(self.rejected)
@@ -187,11 +197,16 @@ class _Scores:
         self.inverted += gap < 0
         if self.min_gap is not None and gap < self.min_gap:
             self.below += 1
-        if len(self.gaps) < 10_000 or round(gap, 1) in self.gaps:
+        if len(self.gaps) < MAX_GAPS or round(gap, 1) in self.gaps:
             self.gaps[round(gap, 1)] += 1
+        else:
+            self.capped = True
 
-    def merge(self, other: _Scores) -> None:
-        """Add the scores a later part of the same file counted (parts.py)."""
+    def merge(self, other: _Scores) -> bool:
+        """Add the scores a later part of the same file counted (parts.py); False (nothing added) where the gaps
+        one pass would keep depend on the order the rows came in (past MAX_GAPS distinct gaps)."""
+        if self.capped or other.capped or len(self.gaps.keys() | other.gaps.keys()) > MAX_GAPS:
+            return False
         self.rows += other.rows
         self.ties += other.ties
         self.inverted += other.inverted
@@ -199,6 +214,7 @@ class _Scores:
         self.sum_chosen += other.sum_chosen
         self.sum_rejected += other.sum_rejected
         self.gaps.update(other.gaps)
+        return True
 
     def quantile(self, q: float) -> float | None:
         total, seen = sum(self.gaps.values()), 0
