@@ -92,13 +92,13 @@ def main() -> None:
     else:
         os.environ.pop(CUSTOM_CODE_ENV, None)
 
-    from studio.ui import create_app, launch_kwargs
+    from studio.ui import create_app, launch_kwargs, pace_queue
 
     app = create_app(default_model=args.model, runs_dir=args.runs_dir, shared=shared)
     patient_self_check()
     lower_server_priority()
-    app.queue(default_concurrency_limit=4).launch(server_name=args.host, server_port=args.port, share=args.share,
-                                                  **launch_kwargs(app))
+    pace_queue(app.queue(default_concurrency_limit=4)).launch(server_name=args.host, server_port=args.port,
+                                                              share=args.share, **launch_kwargs(app))
 
 
 if __name__ == "__main__":
