@@ -130,6 +130,12 @@ def dependency(config: dict, api_name: str) -> tuple[int, int | None]:
     raise KeyError(api_name)
 
 
+def queued(config: dict, api_name: str) -> bool:
+    """Whether the page's client calls `api_name` through the queue (else: one POST of /run/predict)."""
+    return next(dep.get("queue", True) is not False for dep in config["dependencies"]
+                if dep.get("api_name") == api_name)
+
+
 class Session:
     """One browser tab: its own session hash and SSE stream, calling events through the queue. The server
     closes a session's stream when nothing is pending; the reader reconnects while calls wait."""
@@ -168,6 +174,14 @@ class Session:
                     if closed:
                         break
 
+    async def post(self, fn_index: int, trigger: int | None, data: list) -> dict:
+        """An event that isn't queued, as the page's client sends it: one POST, answered with the result."""
+        response = await self.client.post(f"{self.url}/gradio_api/run/predict", json={
+            "data": data, "fn_index": fn_index, "session_hash": self.hash, "trigger_id": trigger,
+            "event_data": None})
+        response.raise_for_status()
+        return response.json()
+
     async def call(self, fn_index: int, trigger: int | None, data: list) -> dict:
         self.pending += 1
         try:
@@ -205,6 +219,7 @@ class Tabs:
     async def open(self):
         config = (await self.client.get(f"{self.url}/config")).json()
         self.curves = dependency(config, "on_curves")
+        self.curves_queued = queued(config, "on_curves")
         # Each tab a visitor of its own network, as a Space's proxy reports them (X-Forwarded-For); with
         # `one_address` all come from one, which counts as at most MAX_VIEWERS_PER_ADDRESS watchers.
         self.tabs = [{"session": Session(self.client, self.url), "shown": "", "visitor": uuid.uuid4().hex,
@@ -224,7 +239,8 @@ class Tabs:
         if key != tab["shown"]:  # like the page: the curve key changed → a Gradio event redraws the plot
             tab["shown"] = key
             self.redraws += record
-            await tab["session"].call(*self.curves, [key, 0])
+            session = tab["session"]
+            await (session.call if self.curves_queued else session.post)(*self.curves, [key, 0])
 
     async def tick_for(self, seconds: float):
         async def one(number: int, tab: dict):
@@ -287,14 +303,15 @@ async def _phases(url: str, clients: int, phase_seconds: float, phases: int, int
 
     if client_nice:
         os.nice(client_nice)  # this thread only (Linux): the simulated tabs, not the server or the run
-    windows = {"quiet": [], "loaded": [], "server_cpu_s": 0.0, "client_cpu_s": 0.0}
+    windows = {"quiet": [], "loaded": [], "server_cpu_s": 0.0, "server_idle_cpu_s": 0.0, "client_cpu_s": 0.0}
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=clients * 2 + 4), timeout=30) as client:
         tabs = Tabs(client, url, clients, interval, one_address)
         await tabs.open()
         for _ in range(phases):
-            began = time.time()
+            began, server = time.time(), process_cpu_seconds(server_pid) if server_pid else 0
             await asyncio.sleep(phase_seconds)
             windows["quiet"].append((began, time.time()))
+            windows["server_idle_cpu_s"] += (process_cpu_seconds(server_pid) - server) if server_pid else 0
             began, server, own = time.time(), process_cpu_seconds(server_pid) if server_pid else 0, time.thread_time()
             await tabs.tick_for(phase_seconds)
             windows["loaded"].append((began, time.time()))
@@ -341,6 +358,7 @@ def measure(model: str, dataset: str, runs_dir: Path, clients: int = 20, phase_s
             "tick_max_ms": 1000 * latencies[-1],
             "plot_redraws_while_ticking": tabs.redraws,
             "server_cores_while_ticking": round(windows["server_cpu_s"] / ticking, 3),
+            "server_cores_while_idle": round(windows["server_idle_cpu_s"] / sum(b - a for a, b in windows["quiet"]), 3),
             "client_cores_while_ticking": round(windows["client_cpu_s"] / ticking, 3), "client_nice": client_nice,
             "metrics_lines": len(points), "run_dir": str(run_dir),
         }
