@@ -349,49 +349,42 @@ class _Tally:
                     counts["tool_json"] += 1
             if tuple(row) not in keysets:  # rows share their columns: only a new set is counted
                 self.columns.add(row)
-            if check is None:
-                good += 1
-                if sink is not None:
-                    sink(row)
-                if limit is None or len(kept) < limit:
-                    kept.append(row)
-                if len(preview) < PREVIEW_ROWS:
-                    preview.append(shorten(row))
-                continue
-            found = check(row, place, index)
-            if attached_findings and place in attached_findings:
-                found = attached_findings.pop(place) + found
-            kinds = checker.marker
-            if found or kinds or (normalize and found_content.media):
-                reasons = [f"{f.column}: {f.message}" if f.column else f.message for f in found if f.level == "error"]
-                kinds = (found_content.media if normalize else []) + ([kinds] if kinds else [])
-                if kinds:
-                    counts["media"] += 1
-                    self.media_kinds.update(set(kinds))
-                    reasons = [f"holds {content.describe_media(kinds)}: this studio trains on text only"] + reasons
-                elif reasons:
-                    counts["bad"] += 1
-                if found and self.listed < MAX_FINDINGS:
-                    groups.append((place, found))
-                    self.listed += len(found)
-                    if checker.duplicate_of is not None:  # the duplicate warning is the row's last finding
-                        self.duplicates.append((found[-1], checker.duplicate_of))
-                if reasons:
-                    entry = {"row": index, "line": place, "reasons": reasons} if line_unit else \
-                        {"row": place, "reasons": reasons}
-                    if len(skipped_listed) < MAX_SKIPPED_LISTED:
-                        skipped_listed.append(dict(entry))
-                    if collect_skipped:
-                        skipped_rows.append({**entry, "data": source})
-                    continue
-            if checker.placeholder:
-                counts["placeholders"] += 1
-                if len(self.placeholder_places) < 5:
-                    self.placeholder_places.append(place)
-            if media:
-                row = {k: v for k, v in row.items() if k not in media}
-            if self.scores is not None:
-                self.scores.add(row)
+            if check is not None:  # (else: no known shape, nothing to check the rows against)
+                found = check(row, place, index)
+                if attached_findings and place in attached_findings:
+                    found = attached_findings.pop(place) + found
+                kinds = checker.marker
+                if found or kinds or (normalize and found_content.media):
+                    reasons = [f"{f.column}: {f.message}" if f.column else f.message for f in found
+                               if f.level == "error"]
+                    kinds = (found_content.media if normalize else []) + ([kinds] if kinds else [])
+                    if kinds:
+                        counts["media"] += 1
+                        self.media_kinds.update(set(kinds))
+                        reasons = [f"holds {content.describe_media(kinds)}: this studio trains on text only"] + reasons
+                    elif reasons:
+                        counts["bad"] += 1
+                    if found and self.listed < MAX_FINDINGS:
+                        groups.append((place, found))
+                        self.listed += len(found)
+                        if checker.duplicate_of is not None:  # the duplicate warning is the row's last finding
+                            self.duplicates.append((found[-1], checker.duplicate_of))
+                    if reasons:
+                        entry = {"row": index, "line": place, "reasons": reasons} if line_unit else \
+                            {"row": place, "reasons": reasons}
+                        if len(skipped_listed) < MAX_SKIPPED_LISTED:
+                            skipped_listed.append(dict(entry))
+                        if collect_skipped:
+                            skipped_rows.append({**entry, "data": source})
+                        continue
+                if checker.placeholder:
+                    counts["placeholders"] += 1
+                    if len(self.placeholder_places) < 5:
+                        self.placeholder_places.append(place)
+                if media:
+                    row = {k: v for k, v in row.items() if k not in media}
+                if self.scores is not None:
+                    self.scores.add(row)
             good += 1
             if sink is not None:
                 sink(row)
