@@ -120,8 +120,8 @@ def test_the_merge_itself_refuses_types_that_differ_between_parts(tmp_path, monk
     tally = validation._Tally(plan, "line", keep_rows=0)
     tally.feed(validation._drain(plan.head, plan.head_final))
     tally.feed(items)
-    later = parts._check_part(path, path.name, None, {"keep_rows": 0}, 200, 2**40, cut, path.stat().st_size)
-    assert parts.merge(tally, stream, parts.export(later, later.stream)) is False
+    later, _ = parts._check_part(path, path.name, None, {"keep_rows": 0}, 200, 2**40, cut, path.stat().st_size)
+    assert parts.merge(tally, stream, later) is False
 
 
 def test_an_encoding_error_in_a_later_part_is_the_files_error(tmp_path, monkeypatch):

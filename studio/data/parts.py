@@ -273,11 +273,11 @@ def _child(connection, path: str, name: str, mapping, options: dict, head_rows: 
            begin: int, end: int) -> None:
     """A spawned child: check the part [begin, end) of `path` and send its tally, then the rows asked for."""
     try:
-        tally = _check_part(Path(path), name, mapping, options, head_rows, max_bytes, begin, end)
-        connection.send(("tally", export(tally, tally.stream)))
+        found, kept = _check_part(Path(path), name, mapping, options, head_rows, max_bytes, begin, end)
+        connection.send(("tally", found))
         need = connection.recv()
         if need:
-            connection.send(("rows", tally.kept[:need]))
+            connection.send(("rows", kept[:need]))
     except ValueError as exc:
         _tell(connection, ("value-error", str(exc)))
     except (EOFError, BrokenPipeError):
@@ -296,9 +296,10 @@ def _tell(connection, message) -> None:
 
 
 def _check_part(path: Path, name: str, mapping, options: dict, head_rows: int, max_bytes: int, begin: int,
-                end: int):
-    """The tally of the lines beginning in [begin, end) (after the file's first `head_rows` rows, which the
-    parent checks), with the checks knowing what those first rows hold."""
+                end: int) -> tuple[dict, list[dict]]:
+    """What the lines beginning in [begin, end) hold (after the file's first `head_rows` rows, which the parent
+    checks), with the checks knowing what those first rows hold: the tally for the merge (`export`) and the
+    rows kept for training."""
     from .validation import _drain, _plan, _Tally
 
     first = RowStream((), "jsonl", "line")
@@ -322,24 +323,22 @@ def _check_part(path: Path, name: str, mapping, options: dict, head_rows: int, m
         if plan.transform is not None:
             rows = ((place, plan.transform(row)) for place, row in rows)
         tally.feed(rows)
-    tally.stream = stream
-    tally.seeded, tally.seed_kinds = seeded, seed_kinds
-    return tally
+    return export(tally, stream, seeded, seed_kinds), tally.kept
 
 
-def export(tally, stream: RowStream) -> dict:
+def export(tally, stream: RowStream, seeded: int, seed_kinds: set[str]) -> dict:
     """What the parent's merge needs from a part's tally (plain values, pickled through the pipe)."""
     from array import array
 
     checker = tally.checker
-    new = list(islice(checker.seen.items(), tally.seeded, None)) if checker is not None else []
+    new = list(islice(checker.seen.items(), seeded, None)) if checker is not None else []  # the part's own
     return {
         "rows": tally.rows, "good": tally.good, "counts": tally.counts, "media_kinds": tally.media_kinds,
         "placeholder_places": tally.placeholder_places, "groups": tally.groups, "duplicates": tally.duplicates,
         "skipped_listed": tally.skipped_listed, "preview": tally.preview, "columns": tally.columns,
         "scores": tally.scores, "places": tally.places,
         "keys": array("Q", (key for key, _ in new)), "key_places": array("q", (place for _, place in new)),
-        "new_kinds": {c: v for c, v in checker.extra_kinds.items() if c not in tally.seed_kinds} if checker else {},
+        "new_kinds": {c: v for c, v in checker.extra_kinds.items() if c not in seed_kinds} if checker else {},
         "mixed": checker.mixed if checker is not None else set(),
         "findings": stream.findings, "unreadable": stream.unreadable,
     }
