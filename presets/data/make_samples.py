@@ -2,7 +2,7 @@
 """Regenerate the Alignment Studio sample datasets in this folder.
 
 Standard library only and fully deterministic (fixed seed): running
-`python3 presets/data/make_samples.py` rewrites the six .jsonl files
+`python3 presets/data/make_samples.py` rewrites the five .jsonl files
 byte-for-byte. The texts below were written by hand for this project;
 only the arithmetic prompts are generated.
 """
@@ -1002,35 +1002,16 @@ MUL_TEMPLATES = [
     "{a} × {b} = ?",
     "There are {a} bags with {b} {n} in each. How many {n} are there in total?",
 ]
-TWO_OP_TEMPLATES = [
-    ("What is {a} + {b} + {c}?", "{a} + {b} + {c}"),
-    ("What is {a} + {b} - {c}?", "{a} + {b} - {c}"),
-    ("Calculate {a} - {b} + {c}.", "{a} - {b} + {c}"),
-]
 WORD_TEMPLATES = {t for t in ADD_TEMPLATES + SUB_TEMPLATES + MUL_TEMPLATES if "{n}" in t}
 
 
-def _small_pair(rng, kind):
-    """Pick operands: single digits, a mix, or two two-digit numbers."""
-    r = rng.random()
-    if kind == "add":
-        if r < 0.40:
-            return rng.randint(1, 9), rng.randint(1, 9)
-        if r < 0.75:
-            a, b = rng.randint(1, 9), rng.randint(10, 99)
-            return (a, b) if rng.random() < 0.5 else (b, a)
-        return rng.randint(10, 99), rng.randint(10, 99)
-    # subtraction: result is never negative
-    if r < 0.35:
-        a = rng.randint(1, 9)
-        return a, rng.randint(0, a)
-    if r < 0.70:
-        return rng.randint(10, 99), rng.randint(1, 9)
-    a = rng.randint(10, 99)
-    return a, rng.randint(10, a)
-
-
-def make_arithmetic(n_add=150, n_sub=130, n_mul=90, n_two=30):
+def make_arithmetic(n_mul=130, n_mul10=24, n_add=110, n_tens=50, n_sub=86):
+    """Problems a 135M instruct model can answer when it answers at once, but often buries under prose or a
+    wrong guess: times tables (and times ten), single-digit sums and differences (never negative), and sums
+    of tens. Sampled 8 times at temperature 0.8, the bundled model gets about 75-100% of these right at least
+    once but only 40-60% greedily, the headroom GRPO turns into greedy accuracy. Two-digit sums and
+    differences with carrying were left out: the model gets them right in under a tenth of 8 tries, so a
+    CPU-sized run can't learn them and they only dilute the demo's held-out accuracy."""
     rng = random.Random(SEED + 4)
     rows, seen_prompts, seen_expr = [], set(), {}
 
@@ -1058,18 +1039,19 @@ def make_arithmetic(n_add=150, n_sub=130, n_mul=90, n_two=30):
             if emit(q, "%d %s %d" % (a, op, b), cap):
                 made += 1
 
-    fill(n_add, ADD_TEMPLATES, "+", lambda: _small_pair(rng, "add"), 1)
-    fill(n_sub, SUB_TEMPLATES, "-", lambda: _small_pair(rng, "sub"), 1)
+    def ten_times():
+        a = rng.randint(2, 9)
+        return (a, 10) if rng.random() < 0.5 else (10, a)
+
+    def difference():
+        a = rng.randint(1, 9)
+        return a, rng.randint(0, a)
+
     fill(n_mul, MUL_TEMPLATES, "*", lambda: (rng.randint(1, 9), rng.randint(2, 9)), 2)
-    made = 0
-    while made < n_two:
-        t, e = rng.choice(TWO_OP_TEMPLATES)
-        a, b, c = rng.randint(1, 20), rng.randint(1, 20), rng.randint(1, 20)
-        expr = e.format(a=a, b=b, c=c)
-        if eval(expr) < 0 or (e.startswith("{a} - ") and a < b):  # no negative steps
-            continue
-        if emit(t.format(a=a, b=b, c=c), expr, 1):
-            made += 1
+    fill(n_mul10, MUL_TEMPLATES, "*", ten_times, 2)
+    fill(n_add, ADD_TEMPLATES, "+", lambda: (rng.randint(1, 9), rng.randint(1, 9)), 2)
+    fill(n_tens, ADD_TEMPLATES, "+", lambda: (10 * rng.randint(1, 9), 10 * rng.randint(1, 9)), 1)
+    fill(n_sub, SUB_TEMPLATES, "-", difference, 2)
     rng.shuffle(rows)
     return rows
 
