@@ -198,6 +198,8 @@ def test_the_new_methods_train_two_steps_and_log_their_curves(method, dataset, e
             assert key in logged, (key, sorted(logged))
     if extra.get("cpo_alpha") == 0.0:
         assert all(m["nll_loss"] == 0 for m in metrics if "nll_loss" in m)  # SimPO: no NLL term (health reads it)
+    tokens = [m["num_tokens"] for m in metrics if "loss" in m]  # tokens/s on the Train tab and in the arena
+    assert len(tokens) == 2 and 0 < tokens[0] < tokens[1], tokens
     assert (live.run_dir / "adapter" / "adapter_config.json").is_file()
 
 

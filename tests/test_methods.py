@@ -65,6 +65,9 @@ def test_method_trains_and_saves(method, trained):
     metrics = [m for m in read_metrics(live.run_dir) if "loss" in m]
     assert len(metrics) == 2
     assert any(metric in m for m in read_metrics(live.run_dir)), read_metrics(live.run_dir)[0].keys()
+    if method != "reward":  # every trainer that writes answers counts its tokens (tokens/s: Train tab, arena)
+        tokens = [m.get("num_tokens") for m in metrics]
+        assert None not in tokens and 0 < tokens[0] < tokens[1], tokens
     assert (live.run_dir / "adapter" / "adapter_config.json").is_file()
 
 

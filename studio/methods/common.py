@@ -42,6 +42,33 @@ class TrainContext:
     placement: Placement | None = None
 
 
+class CountsPairTokens:
+    """Mixed into a pair trainer that logs no `num_tokens` (TRL's experimental ORPO and CPO trainers: their
+    batches hold chosen_/rejected_ inputs, not the `input_ids` that transformers' own counter,
+    `include_num_input_tokens_seen`, looks for), so that their runs show tokens/s on the Train tab and in the
+    arena like the other methods. It counts the non-padding tokens of prompt + chosen and prompt + rejected in
+    each training batch (`training_step`, evaluation batches aren't counted) and adds the running total to each
+    log record (`log`, so the trackers get it too). Both are the overriding points transformers' Trainer
+    documents."""
+
+    KEYS = ("chosen_attention_mask", "rejected_attention_mask")
+    _pair_tokens = 0
+
+    def training_step(self, model, inputs, *args, **kwargs):
+        self._pair_tokens += sum(int(inputs[k].sum()) for k in self.KEYS if k in inputs)
+        return super().training_step(model, inputs, *args, **kwargs)
+
+    def log(self, logs, *args, **kwargs):
+        if "num_tokens" not in logs and self._pair_tokens:
+            logs["num_tokens"] = float(self._pair_tokens)
+        return super().log(logs, *args, **kwargs)
+
+
+def counting_pair_tokens(trainer_class):
+    """`trainer_class` with CountsPairTokens mixed in (same name)."""
+    return type(trainer_class.__name__, (CountsPairTokens, trainer_class), {})
+
+
 def chat_rows(rows: list[dict], report, tokenizer) -> list[dict]:
     """`prepare_rows` for methods that take the detected shape as it is: plain strings become one-message
     conversations when the model has a chat template."""

@@ -48,9 +48,11 @@ def prepare_rows(rows: list[dict], report, tokenizer) -> list[dict]:
 def build_trainer(ctx):
     from trl.experimental.cpo import CPOTrainer
 
-    return CPOTrainer(model=ctx.model, args=ctx.args, train_dataset=ctx.train_dataset,
-                      eval_dataset=ctx.eval_dataset, processing_class=ctx.tokenizer,
-                      peft_config=ctx.peft_config, callbacks=ctx.callbacks)
+    from .common import counting_pair_tokens
+
+    return counting_pair_tokens(CPOTrainer)(model=ctx.model, args=ctx.args, train_dataset=ctx.train_dataset,
+        eval_dataset=ctx.eval_dataset, processing_class=ctx.tokenizer, peft_config=ctx.peft_config,
+        callbacks=ctx.callbacks)
 
 
 METHOD = Method(
