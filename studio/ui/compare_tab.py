@@ -11,7 +11,7 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
-from ..deploy import export_run, find_gguf_converter
+from ..deploy import K_QUANTS, export_run, find_gguf_converter, find_gguf_quantizer
 from ..evaluation.judges import PAIRWISE_TEMPLATE
 from ..evaluation.verdict import evaluate_run, summary_line
 from ..evaluation.generate import DecodeSettings
@@ -98,7 +98,14 @@ def _base_model_bytes(run_dir) -> int:
 
 
 GGUF_LABELS = [("f16", "f16 (full quality)"), ("q8_0", "q8_0 (about half the size)"), ("bf16", "bf16"),
-               ("f32", "f32")]
+               ("f32", "f32"), ("q4_k_m", "Q4_K_M (the smallest here; Ollama's usual pick)"),
+               ("q5_k_m", "Q5_K_M (a little larger, closer to f16)"), ("q6_k", "Q6_K (near f16 quality)")]
+
+
+def gguf_choices(quantizer: bool) -> list[tuple[str, str]]:
+    """The GGUF weights dropdown: the k-quants say when llama-quantize still has to be built."""
+    return [(label if quantizer or value not in K_QUANTS else f"{label}, needs `make llama-quantize`", value)
+            for value, label in GGUF_LABELS]
 
 
 def export_message(result: dict, shown=str, visible=str) -> str:
@@ -175,7 +182,7 @@ def build_compare_tab(ctx, visitor):
             four_bit = gr.Checkbox(False, label="also a 4-bit copy", scale=1)
             gguf = gr.Checkbox(False, label="also GGUF + Ollama Modelfile", scale=1, elem_id="deploy-gguf",
                                info=None if find_gguf_converter() else "llama.cpp's converter is not installed")
-            gguf_type = gr.Dropdown([(label, value) for value, label in GGUF_LABELS],
+            gguf_type = gr.Dropdown(gguf_choices(find_gguf_quantizer() is not None),
                                     value="f16", label="GGUF weights", scale=1, elem_id="deploy-gguf-type")
         with gr.Row():
             repo = gr.Textbox(label="Push to Hub repo (optional)", placeholder="you/my-aligned-model", scale=2)
