@@ -597,6 +597,37 @@ def test_config_events_in_either_order_leave_the_config_and_fields_agreeing(runs
     assert final.method == answers[-1][2] == "dpo" and final.dataset == pairs["path"]
 
 
+def test_start_runs_a_quick_field_typed_whose_event_is_still_on_the_way(runs_dir, monkeypatch):
+    """Events run side by side: Start can arrive before the learning-rate field's own event (it once did in the
+    browser test, and a run meant for 1e-4 trained at 1e30 and failed). Start then takes the field as the page
+    shows it; but a page that still shows the fields an earlier answer set (a method change on its way back)
+    doesn't undo the newer draft."""
+    from types import SimpleNamespace
+
+    import studio.services
+    from studio.services import Outcome
+    from studio.training.spec import spec_from_yaml
+    from studio.ui.train_tab import QUICK_FIELDS, fields_of
+
+    handlers = _train_handlers(runs_dir)
+    request = SimpleNamespace(session_hash="in-flight", client=None, headers={})
+    started = []
+    monkeypatch.setattr(studio.services.Studio, "start_run",
+                        lambda self, spec, *a, **k: started.append(spec) or Outcome(False, "not really"))
+    sft_text = handlers["on_method"]("sft", None, request)[0]
+    sft_fields = fields_of(spec_from_yaml(sft_text))
+    page = list(sft_fields)
+    page[QUICK_FIELDS.index("lr")] = 0.0001  # typed; its event not there yet
+    handlers["on_start"](sft_text, "someone", request, *page)
+    assert started[-1].method == "sft" and started[-1].training["learning_rate"] == 0.0001
+    assert fields_of(started[-1])[:1] == sft_fields[:1]  # the other fields as they were
+
+    dpo_text = handlers["on_method"]("dpo", {"path": str(PROJECT_ROOT / "presets/data/dpo_helpful_pairs.jsonl"),
+                                             "report": {"rows": 300}}, request)[0]
+    handlers["on_start"](sft_text, "someone", request, *sft_fields)  # DPO's answer not on the page yet
+    assert started[-1].method == "dpo" and fields_of(started[-1]) == fields_of(spec_from_yaml(dpo_text))
+
+
 def test_start_runs_the_draft_not_a_stale_editor_text(runs_dir, monkeypatch):
     from types import SimpleNamespace
 

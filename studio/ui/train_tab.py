@@ -324,6 +324,32 @@ class Draft:
         self.spec = spec
         self.lock = threading.Lock()
         self.sent: collections.deque[str] = collections.deque(maxlen=32)  # configs the page was sent
+        self.sent_fields: collections.deque[tuple] = collections.deque(maxlen=32)  # and the quick fields' values
+
+
+def plain_field(value):
+    """A quick field's value as the page and the server both see it (4 and 4.0 alike, lists as tuples)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(plain_field(v) for v in value)
+    return value
+
+
+def unseen_field_edits(spec: RunSpec, page: tuple, sent) -> RunSpec:
+    """`spec` with every quick field whose value on the page is none the server sent it: a field typed into
+    whose event is still on the way when Start arrives (events run side by side). A field still showing what an
+    earlier answer set (an answer to a method change on its way back) is left, since the draft is newer."""
+    for index, (name, value) in enumerate(zip(QUICK_FIELDS, page)):
+        if value is None or any(index < len(seen) and plain_field(value) == seen[index] for seen in sent):
+            continue
+        try:
+            apply_field(spec, name, value)
+        except (TypeError, ValueError):  # its own event will say what is wrong with it
+            continue
+    return spec
 
 
 class Drafts:
@@ -441,6 +467,7 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
         """The editor and every field as the draft now is (the editor's text is remembered as sent)."""
         text_ = yaml_of(draft.spec)
         draft.sent.append(text_)
+        draft.sent_fields.append(tuple(plain_field(v) for v in fields_of(draft.spec)))
         return [text_, draft.spec.model_name, draft.spec.method, *field_updates(draft.spec)]
 
     shown = [config, model, method, *quick]
@@ -573,9 +600,10 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
     def say(outcome) -> None:
         (info if outcome.ok else warn)(ctx, outcome.message)
 
-    def on_start(config_text, who, request: gr.Request):
+    def on_start(config_text, who, request: gr.Request, *page):
         """Start runs the session's draft; the editor's text wins only when it holds an edit the server hasn't
-        seen yet (typed, with its event still on the way)."""
+        seen yet (typed, with its event still on the way), and so does a quick field typed into whose event is
+        still on the way (`page`: the fields' values, in QUICK_FIELDS order)."""
         draft = drafts.get(session_of(request))
         with draft.lock:
             if config_text and config_text not in draft.sent and config_text != yaml_of(draft.spec):
@@ -584,12 +612,14 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
                 except ValueError as exc:
                     warn(ctx, exc)
                     return gr.skip()
+            elif page:
+                draft.spec = unseen_field_edits(draft.spec, page, draft.sent_fields)
             spec = copy.deepcopy(draft.spec)
         outcome = ctx.start_run(spec, who, client_address(request))
         say(outcome)
         return status_markdown(outcome.live.snapshot()) if outcome.live is not None else gr.skip()
 
-    start.click(on_start, inputs=[config, visitor], outputs=status)
+    start.click(on_start, inputs=[config, visitor, *quick], outputs=status)
 
     def on_rlhf(model_name, state, r_steps, p_steps, who, request: gr.Request):
         outcome = ctx.start_rlhf(model_name, state, r_steps, p_steps, who, client_address(request))
