@@ -607,7 +607,10 @@ def test_start_runs_a_quick_field_typed_whose_event_is_still_on_the_way(runs_dir
     import studio.services
     from studio.services import Outcome
     from studio.training.spec import spec_from_yaml
-    from studio.ui.train_tab import QUICK_FIELDS, fields_of
+    from studio.ui.train_tab import QUICK_FIELDS, START_FIELDS, fields_of
+
+    def on_page(fields):  # what Start reads from the page
+        return [fields[QUICK_FIELDS.index(name)] for name in START_FIELDS]
 
     handlers = _train_handlers(runs_dir)
     request = SimpleNamespace(session_hash="in-flight", client=None, headers={})
@@ -618,13 +621,13 @@ def test_start_runs_a_quick_field_typed_whose_event_is_still_on_the_way(runs_dir
     sft_fields = fields_of(spec_from_yaml(sft_text))
     page = list(sft_fields)
     page[QUICK_FIELDS.index("lr")] = 0.0001  # typed; its event not there yet
-    handlers["on_start"](sft_text, "someone", request, *page)
+    handlers["on_start"](sft_text, "someone", request, *on_page(page))
     assert started[-1].method == "sft" and started[-1].training["learning_rate"] == 0.0001
     assert fields_of(started[-1])[:1] == sft_fields[:1]  # the other fields as they were
 
     dpo_text = handlers["on_method"]("dpo", {"path": str(PROJECT_ROOT / "presets/data/dpo_helpful_pairs.jsonl"),
                                              "report": {"rows": 300}}, request)[0]
-    handlers["on_start"](sft_text, "someone", request, *sft_fields)  # DPO's answer not on the page yet
+    handlers["on_start"](sft_text, "someone", request, *on_page(sft_fields))  # DPO's answer not shown yet
     assert started[-1].method == "dpo" and fields_of(started[-1]) == fields_of(spec_from_yaml(dpo_text))
 
 

@@ -338,11 +338,19 @@ def plain_field(value):
     return value
 
 
+# The quick fields Start also reads from the page: the typed ones and the single boxes (a script calling the API
+# may leave them out: None). The pickers with several choices (rewards, trackers) change on a click, and Gradio
+# can't take None for them.
+START_FIELDS = ("steps", "lr", "batch", "beta", "lora", "four_bit", "weights", "loss")
+
+
 def unseen_field_edits(spec: RunSpec, page: tuple, sent) -> RunSpec:
-    """`spec` with every quick field whose value on the page is none the server sent it: a field typed into
-    whose event is still on the way when Start arrives (events run side by side). A field still showing what an
-    earlier answer set (an answer to a method change on its way back) is left, since the draft is newer."""
-    for index, (name, value) in enumerate(zip(QUICK_FIELDS, page)):
+    """`spec` with every quick field (START_FIELDS, in order) whose value on the page is none the server sent it:
+    a field typed into whose event is still on the way when Start arrives (events run side by side). A field
+    still showing what an earlier answer set (an answer to a method change on its way back) is left, since the
+    draft is newer."""
+    for name, value in zip(START_FIELDS, page):
+        index = QUICK_FIELDS.index(name)
         if value is None or any(index < len(seen) and plain_field(value) == seen[index] for seen in sent):
             continue
         try:
@@ -603,7 +611,7 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
     def on_start(config_text, who, request: gr.Request, *page):
         """Start runs the session's draft; the editor's text wins only when it holds an edit the server hasn't
         seen yet (typed, with its event still on the way), and so does a quick field typed into whose event is
-        still on the way (`page`: the fields' values, in QUICK_FIELDS order)."""
+        still on the way (`page`: the fields' values, in START_FIELDS order)."""
         draft = drafts.get(session_of(request))
         with draft.lock:
             if config_text and config_text not in draft.sent and config_text != yaml_of(draft.spec):
@@ -619,7 +627,8 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
         say(outcome)
         return status_markdown(outcome.live.snapshot()) if outcome.live is not None else gr.skip()
 
-    start.click(on_start, inputs=[config, visitor, *quick], outputs=status)
+    start.click(on_start, inputs=[config, visitor, *(quick[QUICK_FIELDS.index(name)] for name in START_FIELDS)],
+                outputs=status)
 
     def on_rlhf(model_name, state, r_steps, p_steps, who, request: gr.Request):
         outcome = ctx.start_rlhf(model_name, state, r_steps, p_steps, who, client_address(request))
