@@ -265,7 +265,11 @@ async def start_run(url: str, config_yaml: str) -> None:
     async with httpx.AsyncClient(timeout=60) as client:
         config = (await client.get(f"{url}/config")).json()
         fn_index, trigger = dependency(config, "on_start")
-        await Session(client, url).call(fn_index, trigger, [config_yaml, uuid.uuid4().hex])
+        inputs = next(dep["inputs"] for index, dep in enumerate(config["dependencies"])
+                      if dep.get("id", index) == fn_index)
+        # the config and the visitor; the quick fields Start also reads are left out (None), as a script would
+        data = [config_yaml, uuid.uuid4().hex] + [None] * (len(inputs) - 2)
+        await Session(client, url).call(fn_index, trigger, data)
 
 
 def step_times(run_dir: Path) -> list[tuple[int, float]]:
