@@ -240,6 +240,9 @@ def test_max_steps_must_be_set_and_bounded(app):
     assert f"between 1 and {MAX_STEPS}" in api.call("on_start", config(app, max_steps=100_000)).said
     assert "step budget" in api.call("on_start", config(app, max_steps=-1, num_train_epochs=1)).said
     assert "between 1 and 16" in api.call("on_start", config(app, per_device_train_batch_size=512)).said
+    # No editor text: Start runs the draft with the quick fields as sent (steps, learning rate, batch, ...): bounded too
+    assert f"between 1 and {MAX_STEPS}" in api.call("on_start", "", 100_000).said
+    assert "between 1 and 16" in api.call("on_start", "", 2, 1e-4, 512).said
 
 
 # A run that takes longer than the time budget: 40 steps of 64 rows each.

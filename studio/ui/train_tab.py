@@ -324,7 +324,6 @@ class Draft:
         self.spec = spec
         self.lock = threading.Lock()
         self.sent: collections.deque[str] = collections.deque(maxlen=32)  # configs the page was sent
-        self.sent_fields: collections.deque[tuple] = collections.deque(maxlen=32)  # and the quick fields' values
 
 
 def plain_field(value):
@@ -475,7 +474,6 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
         """The editor and every field as the draft now is (the editor's text is remembered as sent)."""
         text_ = yaml_of(draft.spec)
         draft.sent.append(text_)
-        draft.sent_fields.append(tuple(plain_field(v) for v in fields_of(draft.spec)))
         return [text_, draft.spec.model_name, draft.spec.method, *field_updates(draft.spec)]
 
     shown = [config, model, method, *quick]
@@ -620,8 +618,9 @@ def build_train_tab(ctx, dataset_state: gr.State, method_state: gr.State, visito
                 except ValueError as exc:
                     warn(ctx, exc)
                     return gr.skip()
-            elif page:
-                draft.spec = unseen_field_edits(draft.spec, page, draft.sent_fields)
+            elif page:  # the fields' values the page was sent, read back from the configs it was sent
+                sent = [tuple(plain_field(v) for v in fields_of(spec_from_yaml(text_))) for text_ in draft.sent]
+                draft.spec = unseen_field_edits(draft.spec, page, sent)
             spec = copy.deepcopy(draft.spec)
         outcome = ctx.start_run(spec, who, client_address(request))
         say(outcome)
